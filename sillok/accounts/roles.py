@@ -1,0 +1,103 @@
+"""Roles of DESIGN.md as Django groups, each with the permissions it grants.
+
+Role names are English, lower case, hyphenated: they are what `sillok createuser --role`
+takes. Later issues add permissions to these lists as their apps arrive; `sync_roles()` (run
+by `sillok init`) brings the groups in the database in line with this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    label: object  # a lazy translation
+    description: object
+    permissions: tuple[str, ...]  # "app_label.codename"
+    requires_two_factor: bool = False
+
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        "documentation-officer",
+        _("Documentation officer"),
+        _("Interviews escapees, records testimonies, uploads documents and media."),
+        (),
+    ),
+    Role(
+        "analyst",
+        _("Analyst"),
+        _("Describes who did what to whom, links records, finds patterns."),
+        (),
+    ),
+    Role(
+        "legal-expert",
+        _("Legal expert"),
+        _("Grades sources, assesses evidence against elements of crimes, builds case files."),
+        (),
+    ),
+    Role(
+        "vault-keeper",
+        _("Vault keeper"),
+        _("The only role that sees the real identities of witnesses and relatives."),
+        (),
+        requires_two_factor=True,
+    ),
+    Role(
+        "manager",
+        _("Manager"),
+        _("Statistics and reports, recommendation follow-up, approves exports."),
+        ("accounts.view_audit",),
+        requires_two_factor=True,
+    ),
+    Role(
+        "partner",
+        _("Partner"),
+        _("An organisation that submits or receives evidence packages."),
+        (),
+    ),
+    Role(
+        "auditor",
+        _("Auditor"),
+        _("Reads the custody and audit trail; changes nothing."),
+        ("accounts.view_audit", "accounts.run_verify"),
+    ),
+    Role(
+        "admin",
+        _("Administrator"),
+        _("Manages users and roles, checkpoints and verification."),
+        (
+            "accounts.manage_users",
+            "accounts.view_audit",
+            "accounts.create_checkpoint",
+            "accounts.run_verify",
+        ),
+        requires_two_factor=True,
+    ),
+)
+
+ROLES_BY_NAME = {role.name: role for role in ROLES}
+ROLE_NAMES = tuple(ROLES_BY_NAME)
+
+
+def get_role(name: str) -> Role:
+    """Return the role called `name`; raise ValueError naming the valid roles otherwise."""
+    try:
+        return ROLES_BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown role {name!r}; choose one of: {', '.join(ROLE_NAMES)}") from None
+
+
+def roles_of(user) -> list[Role]:
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in ROLES if role.name in names]
+
+
+def requires_two_factor(user) -> bool:
+    if user.is_superuser:
+        return True
+    return any(role.requires_two_factor for role in roles_of(user))

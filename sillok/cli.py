@@ -1,0 +1,69 @@
+"""The `sillok` command: Django management commands under one name.
+
+Exit status: 0 success, 1 problems found (e.g. `sillok verify`), 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SILLOK_COMMANDS = {
+    "init": "create or migrate the repository in SILLOK_HOME (idempotent)",
+    "serve": "serve the web UI and API with gunicorn",
+    "worker": "run background jobs (--burst: drain the queue and exit)",
+    "createuser": "create a user with a role",
+    "verify": "re-hash every blob and re-walk the audit chain",
+    "audit": "audit log: `audit checkpoint [--export FILE]`, `audit log`",
+    "demo": "load the demo dataset and demo users",
+}
+
+USAGE = (
+    "usage: sillok COMMAND [options]   (sillok COMMAND --help for details)\n\ncommands:\n"
+    + "".join(f"  {name:<11} {text}\n" for name, text in SILLOK_COMMANDS.items())
+    + "\nEvery Django management command is available too (`sillok help --all`).\n"
+)
+
+
+def _home() -> str:
+    return os.path.abspath(os.path.expanduser(os.environ.get("SILLOK_HOME", "./var")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sillok.settings")
+    if not argv or argv[0] in {"-h", "--help"} or argv == ["help"]:
+        sys.stdout.write(USAGE)
+        return 0
+    if argv[0] == "init" and not ({"-h", "--help"} & set(argv)):
+        # Keys must exist before Django reads settings; nothing about them is printed but names.
+        from pathlib import Path
+
+        from sillok.core import keys
+
+        for description in keys.ensure_keys(Path(_home())):
+            sys.stdout.write(f"created {description}\n")
+
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"sillok: {exc}\n")
+        return 2
+
+    from django.core.management import ManagementUtility, get_commands
+
+    if argv[0] != "help" and argv[0] not in get_commands():
+        sys.stderr.write(f"sillok: unknown command {argv[0]!r}; run `sillok --help`\n")
+        return 2
+    try:
+        ManagementUtility(["sillok", *argv]).execute()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Repository-wide operations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from sillok.accounts.services import sync_roles
+from sillok.custody.audit import record_audit
+
+
+def do_initialise_repository() -> str:
+    """Bring roles in line with the code and record the initialisation; idempotent."""
+    with transaction.atomic():
+        changed = sync_roles()
+        record_audit(
+            None,
+            "repository.initialised",
+            details={"database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]},
+        )
+    return f"roles updated: {', '.join(changed)}" if changed else "roles up to date"

@@ -1,0 +1,124 @@
+"""Appending to the hash-chained audit log.
+
+Call `record_audit` inside the transaction of the change it records (STYLE.md rule 3): if the
+change rolls back, so does its entry, and no change commits without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sillok.custody.models import AuditEntry, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def compute_entry_hash(
+    *,
+    seq: int,
+    created_at: datetime,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict,
+    prev_hash: str,
+) -> str:
+    body = canonical_json(
+        {
+            "seq": seq,
+            "time": format_time(created_at),
+            "actor_id": actor_id,
+            "actor": actor_name,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "details": details,
+            "prev": prev_hash,
+        }
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def entry_hash_of(entry: AuditEntry) -> str:
+    """Recompute the hash of a stored entry from its fields."""
+    return compute_entry_hash(
+        seq=entry.seq,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+    )
+
+
+def record_audit(
+    actor: Any,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit chain and return it.
+
+    `actor` is a user, or None for the system (CLI without a user, scheduled jobs).
+    `details` must be JSON-serialisable and must never contain secrets or witness identities.
+    """
+    # Normalise through JSON so that what we hash is exactly what the database gives back.
+    clean_details = json.loads(canonical_json(details or {}))
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_name = getattr(actor, "get_username", lambda: "")() if actor is not None else "system"
+    with transaction.atomic():
+        # The row lock serialises appenders across processes: without it two writers could read
+        # the same head and both chain onto it, forking the log.
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
+        )
+        now = timezone.now()
+        seq = head.seq + 1
+        entry_hash = compute_entry_hash(
+            seq=seq,
+            created_at=now,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=clean_details,
+            prev_hash=head.entry_hash,
+        )
+        entry = AuditEntry.objects.create(
+            seq=seq,
+            created_at=now,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=clean_details,
+            prev_hash=head.entry_hash,
+            entry_hash=entry_hash,
+        )
+        head.seq = seq
+        head.entry_hash = entry_hash
+        head.save(update_fields=["seq", "entry_hash"])
+    return entry

@@ -1,0 +1,51 @@
+"""Custody: the hash-chained audit log, its signed checkpoints, and the record of stored blobs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    """One append-only audit entry.
+
+    `entry_hash` is the SHA-256 of the canonical form of this entry, which includes
+    `prev_hash`, the entry_hash of the entry before it: editing, inserting or removing any row
+    breaks the chain at that row, and `sillok verify` names it. Rows are never updated or
+    deleted by the application (database triggers refuse it, see migrations).
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    # A snapshot of the actor's username: the entry must read the same after the user changes.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The single row that names the newest audit entry.
+
+    Appenders lock this row (SELECT ... FOR UPDATE) for the length of their transaction, so
+    concurrent writers in several processes append one after another and never fork the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.seq}"

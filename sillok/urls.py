@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from sillok.api import api
+
+urlpatterns = [
+    path("", include("sillok.core.urls")),
+    path("accounts/", include("sillok.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
