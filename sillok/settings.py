@@ -150,7 +150,9 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SILLOK_HOME / "sillok.sqlite3",
+            "NAME": Path(os.environ.get("SILLOK_SQLITE_PATH") or SILLOK_HOME / "sillok.sqlite3"),
+            # A file, not memory: tests that run `sillok` in a subprocess must see the same data.
+            "TEST": {"NAME": str(SILLOK_HOME / "test.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock on a
                 # read-to-write upgrade (the audit chain relies on writers being serialised).
