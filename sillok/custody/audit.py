@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sillok.custody import checkpoints
+from sillok.custody.canonical import canonical_json, format_time
 from sillok.custody.models import AuditEntry, AuditHead
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditHeadMissing",
+    "canonical_json",
+    "compute_entry_hash",
+    "entry_hash_of",
+    "format_time",
+    "record_audit",
+]
 
 GENESIS_HASH = "0" * 64
 
 
-def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+class AuditHeadMissing(RuntimeError):
+    """The audit head row is gone although entries exist: the log cannot be appended to."""
 
 
 def compute_entry_hash(
@@ -70,6 +79,22 @@ def entry_hash_of(entry: AuditEntry) -> str:
     )
 
 
+def lock_head() -> AuditHead:
+    """Return the audit head, locked until the surrounding transaction ends.
+
+    The row lock serialises appenders across processes (on SQLite the IMMEDIATE transaction
+    does the same): without it two writers could read the same head and both chain onto it.
+    The row is made by a migration, never here: a get_or_create would let two first appenders
+    race to create it.
+    """
+    try:
+        return AuditHead.objects.select_for_update().get(id=1)
+    except AuditHead.DoesNotExist:
+        raise AuditHeadMissing(
+            "the audit head row is missing; run `sillok verify` and restore it from a backup"
+        ) from None
+
+
 def record_audit(
     actor: Any,
     action: str,
@@ -82,17 +107,15 @@ def record_audit(
 
     `actor` is a user, or None for the system (CLI without a user, scheduled jobs).
     `details` must be JSON-serialisable and must never contain secrets or witness identities.
+    Every SILLOK_CHECKPOINT_EVERY entries a signed checkpoint is written in the same
+    transaction, so a checkpoint exists exactly when its entry does.
     """
     # Normalise through JSON so that what we hash is exactly what the database gives back.
     clean_details = json.loads(canonical_json(details or {}))
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_name = getattr(actor, "get_username", lambda: "")() if actor is not None else "system"
     with transaction.atomic():
-        # The row lock serialises appenders across processes: without it two writers could read
-        # the same head and both chain onto it, forking the log.
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
-        )
+        head = lock_head()
         now = timezone.now()
         seq = head.seq + 1
         entry_hash = compute_entry_hash(
@@ -121,4 +144,7 @@ def record_audit(
         head.seq = seq
         head.entry_hash = entry_hash
         head.save(update_fields=["seq", "entry_hash"])
+        every = settings.SILLOK_CHECKPOINT_EVERY
+        if every > 0 and seq % every == 0:
+            checkpoints.sign_checkpoint(seq=seq, entry_hash=entry_hash)
     return entry

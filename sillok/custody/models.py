@@ -39,7 +39,8 @@ class AuditEntry(models.Model):
 class AuditHead(models.Model):
     """The single row that names the newest audit entry.
 
-    Appenders lock this row (SELECT ... FOR UPDATE) for the length of their transaction, so
+    Created by migration 0003 (and again after a test flush, see apps.py), never by appenders:
+    appenders lock this row (SELECT ... FOR UPDATE) for the length of their transaction, so
     concurrent writers in several processes append one after another and never fork the chain.
     """
 
@@ -49,3 +50,44 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that the audit chain had `entry_hash` at `seq`.
+
+    The signature covers the canonical statement built from these fields (see
+    checkpoints.py); exported copies kept outside the repository let anyone later prove that
+    the chain up to `seq` has not been rewritten, even by someone who controls the database.
+    Append-only, like the entries (database triggers).
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    entry_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Hex SHA-256 of the raw 32-byte Ed25519 public key: names the key in the signed statement.
+    key_fingerprint = models.CharField(max_length=64)
+    public_key_pem = models.TextField()
+    # Base64 Ed25519 signature over the UTF-8 canonical JSON statement.
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.seq}"
+
+
+class Blob(models.Model):
+    """The record that content with this SHA-256 was stored (once) in the blob store.
+
+    The blob is written first and recorded after, so a blob may exist without a row (a crash
+    in between; `sillok verify` reports it as information) but a row never exists without its
+    blob. Append-only (database triggers).
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"blob {self.sha256[:12]}… ({self.size} bytes)"

@@ -1,0 +1,98 @@
+"""`sillok verify`: re-walk the audit chain, check checkpoints, re-hash blobs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sillok.custody.checkpoints import CheckpointFileError, load_checkpoint_file
+from sillok.custody.services import run_verification
+from sillok.custody.verify import ERROR, VerificationReport
+
+
+def positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ArgumentTypeError(f"not a whole number: {raw!r}") from None
+    if value < 1:
+        raise ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-walk the audit chain, check every signed checkpoint (and exported checkpoint "
+        "files), re-hash every recorded blob. Exit 0 when all is well, 1 when problems were "
+        "found, 2 on bad input. The outcome is recorded in the audit log."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            action="extend",
+            nargs="+",
+            default=[],
+            help="an exported checkpoint file to check the chain against (repeatable)",
+        )
+        parser.add_argument(
+            "--skip-blobs", action="store_true", help="check the audit log only, not the blobs"
+        )
+        parser.add_argument(
+            "--sample",
+            metavar="N",
+            type=positive_int,
+            help="re-hash N recorded blobs chosen at random instead of all of them",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["skip_blobs"] and options["sample"]:
+            raise CommandError("--sample and --skip-blobs exclude each other", returncode=2)
+        try:
+            files = [load_checkpoint_file(path) for path in options["checkpoint"]]
+        except CheckpointFileError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        report = run_verification(
+            None,
+            checkpoint_files=files,
+            check_blobs=not options["skip_blobs"],
+            sample=options["sample"],
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            self._write_summary(report)
+        if not report.ok:
+            self.stdout.flush()
+            sys.exit(1)
+
+    def _write_summary(self, report: VerificationReport) -> None:
+        checked = report.checked
+        self.stdout.write(
+            f"audit log: {checked.get('audit_entries', 0)} entries, "
+            f"{checked.get('checkpoints', 0)} checkpoints, "
+            f"{checked.get('external_checkpoints', 0)} checkpoint files"
+        )
+        if "blobs" in checked:
+            self.stdout.write(
+                f"blobs: {checked['blobs']} recorded blobs re-hashed "
+                f"({checked['blob_bytes']} bytes), {checked['stored_blobs']} in the store"
+            )
+        else:
+            self.stdout.write("blobs: skipped")
+        for problem in report.problems:
+            label = "PROBLEM" if problem.severity == ERROR else "info"
+            self.stdout.write(f"{label} {problem.kind}: {problem.message}")
+        unlisted = sum(report.counts.values()) - len(report.problems)
+        if unlisted:
+            self.stdout.write(f"... and {unlisted} more (see --json for counts by kind)")
+        if report.ok:
+            self.stdout.write("OK: nothing differs")
+        else:
+            self.stdout.write(f"FAILED: {report.error_count} problems found")

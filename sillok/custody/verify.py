@@ -1,0 +1,343 @@
+"""Verification of the repository: the audit chain, its checkpoints, and every stored blob.
+
+Everything is walked in batches, so memory stays flat however long the log or large the
+store. Each problem names exactly what differs (a seq, a hash, a file), so an operator can go
+straight to the row or object in question. This module only reads; `services.run_verification`
+records the outcome in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sillok.custody import checkpoints
+from sillok.custody.audit import GENESIS_HASH, entry_hash_of
+from sillok.custody.blobstore import BlobNotFound, BlobStore, get_blob_store
+from sillok.custody.checkpoints import ExternalCheckpoint
+from sillok.custody.models import AuditCheckpoint, AuditEntry, AuditHead, Blob
+
+BATCH_SIZE = 1000
+# Problems listed in full; beyond this only their counts by kind are kept (memory stays flat
+# even for a database that was rewritten wholesale).
+MAX_LISTED_PROBLEMS = 1000
+
+ERROR = "error"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+    severity: str = ERROR
+    seq: int | None = None
+    sha256: str | None = None
+    source: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {"kind": self.kind, "severity": self.severity, "message": self.message}
+        for name in ("seq", "sha256", "source"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        return data
+
+
+@dataclass
+class VerificationReport:
+    problems: list[Problem] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong; information (e.g. unrecorded blobs) does not count."""
+        return self.error_count == 0
+
+    def add(self, problem: Problem) -> None:
+        self.counts[problem.kind] += 1
+        if problem.severity == ERROR:
+            self.error_count += 1
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(problem)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": [problem.as_dict() for problem in self.problems],
+            "problem_counts": dict(sorted(self.counts.items())),
+            "checked": dict(self.checked),
+        }
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _entries_up_to(limit: int, batch_size: int) -> Iterator[AuditEntry]:
+    """Entries with seq <= limit in seq order, fetched by keyset pages (no OFFSET scans)."""
+    query = AuditEntry.objects.filter(seq__lte=limit).order_by("seq")
+    batch = list(query[:batch_size])
+    while batch:
+        yield from batch
+        batch = list(query.filter(seq__gt=batch[-1].seq)[:batch_size])
+
+
+def check_chain(report: VerificationReport, batch_size: int = BATCH_SIZE) -> int:
+    """Walk the chain up to the head; return the seq the walk stopped at (its snapshot)."""
+    # The head first: entries appended while we walk lie beyond it and are left for next time.
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None:
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+        limit = last or 0
+        if last is not None:
+            report.add(Problem("audit_head_missing", "the audit head row is missing", seq=last))
+    else:
+        limit = head.seq
+    expected_seq, prev_hash, walked = 1, GENESIS_HASH, 0
+    for entry in _entries_up_to(limit, batch_size):
+        walked += 1
+        if entry.seq != expected_seq:
+            report.add(_gap(expected_seq, entry.seq - 1))
+        elif entry.prev_hash != prev_hash:
+            report.add(
+                Problem(
+                    "audit_chain_broken",
+                    f"entry #{entry.seq} does not chain onto entry #{entry.seq - 1}: its "
+                    f"prev_hash is {entry.prev_hash}, entry #{entry.seq - 1} hashes to "
+                    f"{prev_hash} (one of the two was altered, or an entry replaced)",
+                    seq=entry.seq,
+                )
+            )
+        if entry_hash_of(entry) != entry.entry_hash:
+            report.add(
+                Problem(
+                    "audit_entry_altered",
+                    f"entry #{entry.seq} ({entry.action}) no longer matches its hash: "
+                    f"its fields were changed after it was written",
+                    seq=entry.seq,
+                )
+            )
+        expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
+    if head is not None:
+        if expected_seq <= head.seq:
+            report.add(_gap(expected_seq, head.seq, at_end=True))
+        elif head.entry_hash != prev_hash:
+            report.add(
+                Problem(
+                    "audit_head_mismatch",
+                    f"the audit head names hash {head.entry_hash} for entry #{head.seq}, "
+                    f"but that entry hashes to {prev_hash}",
+                    seq=head.seq,
+                )
+            )
+    report.checked["audit_entries"] = walked
+    return limit
+
+
+def _gap(first: int, last: int, *, at_end: bool = False) -> Problem:
+    where = f"#{first}" if first == last else f"#{first} to #{last}"
+    why = " (the log ends early: the head names a later entry)" if at_end else ""
+    return Problem("audit_entry_missing", f"audit entries {where} are missing{why}", seq=first)
+
+
+def _chain_hash_at(seq: int) -> str | None:
+    return AuditEntry.objects.filter(seq=seq).values_list("entry_hash", flat=True).first()
+
+
+def check_checkpoints(report: VerificationReport, batch_size: int = BATCH_SIZE) -> None:
+    """Every stored checkpoint: signed by a trusted key, and the chain still agrees with it.
+
+    All of them, not only those up to the walked head: a checkpoint whose seq was moved past
+    the end must not escape. One written since the walk began matches the chain as it is now.
+    """
+    trusted = checkpoints.trusted_fingerprints()
+    count = 0
+    for checkpoint in AuditCheckpoint.objects.order_by("seq").iterator(batch_size):
+        count += 1
+        seq = checkpoint.seq
+        if checkpoint.key_fingerprint not in trusted:
+            report.add(
+                Problem(
+                    "checkpoint_key_unknown",
+                    f"checkpoint #{seq} is signed by key {checkpoint.key_fingerprint}, "
+                    f"which is not this repository's signing key",
+                    seq=seq,
+                )
+            )
+        elif not checkpoints.signature_is_valid(
+            checkpoints.statement_of(checkpoint), checkpoint.signature, checkpoint.public_key_pem
+        ):
+            report.add(
+                Problem(
+                    "checkpoint_signature_invalid",
+                    f"checkpoint #{seq} does not match its signature: the stored checkpoint "
+                    f"was altered",
+                    seq=seq,
+                )
+            )
+        _compare_with_chain(report, "checkpoint", seq, checkpoint.entry_hash, source=None)
+    report.checked["checkpoints"] = count
+
+
+def _compare_with_chain(
+    report: VerificationReport, prefix: str, seq: int, entry_hash: str, source: str | None
+) -> None:
+    actual = _chain_hash_at(seq)
+    label = f"checkpoint #{seq}" + (f" in {source}" if source else "")
+    if actual is None:
+        report.add(
+            Problem(
+                f"{prefix}_entry_missing",
+                f"{label} pins entry #{seq}, which is no longer in the audit log",
+                seq=seq,
+                source=source,
+            )
+        )
+    elif actual != entry_hash:
+        report.add(
+            Problem(
+                f"{prefix}_mismatch",
+                f"{label} says entry #{seq} hashes to {entry_hash}, the log now has "
+                f"{actual}: the chain up to #{seq} was rewritten",
+                seq=seq,
+                source=source,
+            )
+        )
+
+
+def check_external_checkpoints(
+    report: VerificationReport, external: Sequence[ExternalCheckpoint]
+) -> None:
+    """Exported checkpoint files kept elsewhere: the strongest evidence of no rewrite."""
+    trusted = checkpoints.trusted_fingerprints()
+    for item in external:
+        fingerprint = item.statement.get("key_fingerprint")
+        if fingerprint not in trusted:
+            report.add(
+                Problem(
+                    "external_checkpoint_key_unknown",
+                    f"{item.source} is signed by key {fingerprint}, not this repository's key",
+                    seq=item.seq,
+                    source=item.source,
+                )
+            )
+        elif not checkpoints.signature_is_valid(
+            item.statement, item.signature, item.public_key_pem
+        ):
+            report.add(
+                Problem(
+                    "external_checkpoint_signature_invalid",
+                    f"{item.source} does not match its signature: the file was altered",
+                    seq=item.seq,
+                    source=item.source,
+                )
+            )
+        else:
+            _compare_with_chain(
+                report, "external_checkpoint", item.seq, item.entry_hash, source=item.source
+            )
+    report.checked["external_checkpoints"] = len(external)
+
+
+def _recorded_blobs(sample: int | None, batch_size: int) -> Iterator[Blob]:
+    if sample is not None:
+        yield from Blob.objects.order_by("?")[:sample]
+        return
+    query = Blob.objects.order_by("id")
+    batch = list(query[:batch_size])
+    while batch:
+        yield from batch
+        batch = list(query.filter(id__gt=batch[-1].id)[:batch_size])
+
+
+def check_stored_blobs(
+    report: VerificationReport,
+    store: BlobStore,
+    *,
+    sample: int | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Re-hash recorded blobs (all, or a random sample) and list stored but unrecorded ones."""
+    count = byte_count = 0
+    for blob in _recorded_blobs(sample, batch_size):
+        count += 1
+        try:
+            actual = store.rehash(blob.sha256)
+        except BlobNotFound:
+            report.add(
+                Problem(
+                    "blob_missing",
+                    f"blob {blob.sha256} is recorded but not in the store",
+                    sha256=blob.sha256,
+                )
+            )
+            continue
+        except OSError as exc:
+            report.add(Problem("blob_unreadable", f"blob {blob.sha256}: {exc}", sha256=blob.sha256))
+            continue
+        byte_count += actual.size
+        if actual.sha256 != blob.sha256:
+            report.add(
+                Problem(
+                    "blob_corrupt",
+                    f"blob {blob.sha256} now hashes to {actual.sha256} "
+                    f"({actual.size} bytes, recorded {blob.size}): its content changed",
+                    sha256=blob.sha256,
+                )
+            )
+        elif actual.size != blob.size:
+            report.add(
+                Problem(
+                    "blob_size_mismatch",
+                    f"blob {blob.sha256} has {actual.size} bytes, recorded as {blob.size}",
+                    sha256=blob.sha256,
+                )
+            )
+    report.checked["blobs"] = count
+    report.checked["blob_bytes"] = byte_count
+    report.checked["stored_blobs"] = _report_unrecorded(report, store, batch_size)
+
+
+def _report_unrecorded(report: VerificationReport, store: BlobStore, batch_size: int) -> int:
+    listed = 0
+    for batch in _batched(store.iter_hashes(), batch_size):
+        listed += len(batch)
+        known = set(Blob.objects.filter(sha256__in=batch).values_list("sha256", flat=True))
+        for sha256 in batch:
+            if sha256 not in known:
+                report.add(
+                    Problem(
+                        "blob_unrecorded",
+                        f"blob {sha256} is in the store but not recorded (a write that "
+                        f"stopped before its record; storing the same content adopts it)",
+                        severity=INFO,
+                        sha256=sha256,
+                    )
+                )
+    return listed
+
+
+def verify_repository(
+    *,
+    check_blobs: bool = True,
+    sample: int | None = None,
+    checkpoint_files: Sequence[ExternalCheckpoint] = (),
+    store: BlobStore | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> VerificationReport:
+    """Check everything and return the report; changes nothing."""
+    report = VerificationReport()
+    check_chain(report, batch_size)
+    check_checkpoints(report, batch_size)
+    check_external_checkpoints(report, checkpoint_files)
+    if check_blobs:
+        check_stored_blobs(report, store or get_blob_store(), sample=sample, batch_size=batch_size)
+    return report
