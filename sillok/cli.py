@@ -13,6 +13,8 @@ SILLOK_COMMANDS = {
     "serve": "serve the web UI and API with gunicorn",
     "worker": "run background jobs (--burst: drain the queue and exit)",
     "createuser": "create a user with a role",
+    "passwd": "set a user's password (and lift a login lockout)",
+    "reset-2fa": "remove a user's two-factor devices (lost phone)",
     "verify": "re-hash every blob and re-walk the audit chain",
     "audit": "audit log: `audit checkpoint [--export FILE]`, `audit log`",
     "demo": "load the demo dataset and demo users",

@@ -77,3 +77,40 @@ def do_create_user(
             details={"username": username, "role": role_obj.name},
         )
     return user
+
+
+def find_user(username: str) -> User:
+    """The user called `username` (any case); AccountError if there is none."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise AccountError(f"no user called {username!r}")
+    return user
+
+
+def do_set_password(actor: User | None, user: User, password: str) -> None:
+    """Give `user` a new password after the same checks as at creation; audit without it.
+
+    Also lifts a login lockout of the account: an administrator setting a new password is
+    the usual answer to "I am locked out".
+    """
+    from axes.utils import reset
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("password rejected: " + " ".join(exc.messages)) from None
+    with transaction.atomic():
+        # Lock the row: a concurrent change of the same user must not be lost under this save.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        reset(username=locked.get_username())
+        record_audit(
+            actor,
+            "user.password_set",
+            object_type="user",
+            object_id=locked.pk,
+            details={"username": locked.get_username()},
+        )

@@ -1,10 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from sillok.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("", views.account, name="account"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    # POST only (Django's LogoutView refuses GET): a link or image cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("verify/", auth_views.LoginView.as_view(), name="verify"),
-    path("enrol/", auth_views.LoginView.as_view(), name="enrol"),
+    path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
+    # API token pages (accounts/tokens.py) are added below by the API work.
 ]
