@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sillok.accounts import views
+from sillok.accounts import token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
     # API token pages (accounts/tokens.py) are added below by the API work.
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
 ]

@@ -1,0 +1,1 @@
+"""The demo dataset and demo users that `sillok demo` loads (see data/README.md)."""

@@ -1,0 +1,85 @@
+"""`sillok demo`: demo users and documents, loaded once, passwords shown once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sillok.accounts.models import User
+from sillok.accounts.roles import ROLE_NAMES
+from sillok.core.services import do_initialise_repository
+from sillok.custody.models import AuditEntry, Blob
+from sillok.custody.services import open_blob
+from sillok.demo.services import DATA_DIR, read_manifest
+from sillok.testing.cli import run_sillok
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def password_lines(output: str) -> dict[str, str]:
+    """username -> password from the table that `sillok demo` prints."""
+    found = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].startswith("demo-") and parts[1] in ROLE_NAMES:
+            found[parts[0]] = parts[2]
+    return found
+
+
+def test_demo_loads_users_and_documents_once():
+    do_initialise_repository()
+    first = run_sillok("demo")
+    assert first.returncode == 0, first.stderr
+    passwords = password_lines(first.stdout)
+    assert set(passwords) == {f"demo-{role}" for role in ROLE_NAMES}
+    for username, password in passwords.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(password)
+        assert list(user.groups.values_list("name", flat=True)) == [username[len("demo-") :]]
+    assert "two factors" in first.stdout and "authenticator" in first.stdout
+    # Documents: stored through custody, byte for byte, one audit entry each.
+    manifest = read_manifest()
+    assert Blob.objects.count() == len(manifest) == 4
+    for doc in manifest:
+        with open_blob(doc["sha256"]) as stream:
+            assert stream.read() == (DATA_DIR / doc["file"]).read_bytes()
+    assert AuditEntry.objects.filter(action="demo.document_loaded").count() == 4
+    assert AuditEntry.objects.filter(action="blob.stored").count() == 4
+    assert not any(
+        password in json.dumps(list(AuditEntry.objects.values_list("details", flat=True)))
+        for password in passwords.values()
+    )
+
+    second = run_sillok("demo")
+    assert second.returncode == 0, second.stderr
+    assert "already loaded" in second.stdout
+    assert not any(password in second.stdout for password in passwords.values())
+    assert password_lines(second.stdout) == {}
+    assert User.objects.filter(username__startswith="demo-").count() == 8
+    assert AuditEntry.objects.filter(action="demo.document_loaded").count() == 4
+    assert AuditEntry.objects.filter(action="blob.stored").count() == 4
+
+
+def test_demo_json_shows_passwords_only_for_users_created_now():
+    do_initialise_repository()
+    first = json.loads(run_sillok("demo", "--json").stdout)
+    assert first["already_loaded"] is False
+    assert all(user["password"] for user in first["users"])
+    two_factor = {u["role"] for u in first["users"] if u["two_factor_required"]}
+    assert two_factor == {"vault-keeper", "manager", "admin"}
+    assert [d["symbol"] for d in first["documents"]][:3] == [
+        "A/RES/62/167",
+        "A/RES/67/181",
+        "A/RES/74/166",
+    ]
+    second = json.loads(run_sillok("demo", "--json").stdout)
+    assert second["already_loaded"] is True
+    assert not any("password" in user for user in second["users"])
+
+
+def test_demo_refuses_an_uninitialised_repository():
+    result = run_sillok("demo")
+    assert result.returncode == 2
+    assert "sillok init" in result.stderr
+    assert not User.objects.exists()
