@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError
 
 from sillok.accounts.api import API_AUTH
 from sillok.accounts.api import router as accounts_router
+from sillok.evidence.api import router as evidence_router
 
 logger = logging.getLogger(__name__)
 
@@ -85,3 +86,4 @@ def health(request: HttpRequest) -> Status:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", evidence_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sillok.core",
     "sillok.custody",
     "sillok.accounts",
+    "sillok.evidence",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,15 @@ SILLOK_MAX_UPLOAD_BYTES = env_int("SILLOK_MAX_UPLOAD_BYTES", 20 * 1024**3)
 
 # A signed checkpoint is written automatically after this many audit entries.
 SILLOK_CHECKPOINT_EVERY = env_int("SILLOK_CHECKPOINT_EVERY", 1000)
+
+# --- Fixity -------------------------------------------------------------------------------
+
+# The worker re-hashes a random sample of this many blobs every SILLOK_FIXITY_INTERVAL_HOURS
+# (0 turns the schedule off); `sillok verify` re-hashes everything on demand.
+SILLOK_FIXITY_SAMPLE = env_int("SILLOK_FIXITY_SAMPLE", 1000)
+SILLOK_FIXITY_INTERVAL_HOURS = env_int("SILLOK_FIXITY_INTERVAL_HOURS", 24)
+# Called by `sillok worker` at start-up.
+SILLOK_WORKER_STARTUP = ["sillok.evidence.fixity.ensure_fixity_scheduled"]
 
 # --- Background jobs ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from sillok.api import api
 urlpatterns = [
     path("", include("sillok.core.urls")),
     path("accounts/", include("sillok.accounts.urls")),
+    path("items/", include("sillok.evidence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

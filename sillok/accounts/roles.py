@@ -21,50 +21,58 @@ class Role:
     requires_two_factor: bool = False
 
 
+# Evidence permissions, shared by several roles. Seeing an item needs view_item and a clearance
+# for its sensitivity (view_restricted, view_strictly_confidential; public and internal need
+# none); opening its original file needs view_original too (evidence/access.py).
+ITEM_READ = ("evidence.view_item", "evidence.view_restricted")
+ITEM_WRITE = ("evidence.add_item", "evidence.change_item")
+ITEM_ORIGINALS = ("evidence.view_original",)
+
 ROLES: tuple[Role, ...] = (
     Role(
         "documentation-officer",
         _("Documentation officer"),
         _("Interviews escapees, records testimonies, uploads documents and media."),
-        (),
+        (*ITEM_READ, *ITEM_WRITE, *ITEM_ORIGINALS, "evidence.view_strictly_confidential"),
     ),
     Role(
         "analyst",
         _("Analyst"),
         _("Describes who did what to whom, links records, finds patterns."),
-        (),
+        (*ITEM_READ, "evidence.change_item", *ITEM_ORIGINALS),
     ),
     Role(
         "legal-expert",
         _("Legal expert"),
         _("Grades sources, assesses evidence against elements of crimes, builds case files."),
-        (),
+        (*ITEM_READ, *ITEM_ORIGINALS, "evidence.view_strictly_confidential"),
     ),
     Role(
         "vault-keeper",
         _("Vault keeper"),
         _("The only role that sees the real identities of witnesses and relatives."),
-        (),
+        (*ITEM_READ, "evidence.view_strictly_confidential"),
         requires_two_factor=True,
     ),
     Role(
         "manager",
         _("Manager"),
         _("Statistics and reports, recommendation follow-up, approves exports."),
-        ("accounts.view_audit",),
+        ("accounts.view_audit", *ITEM_READ),
         requires_two_factor=True,
     ),
     Role(
         "partner",
         _("Partner"),
         _("An organisation that submits or receives evidence packages."),
-        (),
+        # Partners submit; they see only what they submitted (evidence/access.py).
+        ("evidence.add_item",),
     ),
     Role(
         "auditor",
         _("Auditor"),
         _("Reads the custody and audit trail; changes nothing."),
-        ("accounts.view_audit", "accounts.run_verify"),
+        ("accounts.view_audit", "accounts.run_verify", *ITEM_READ),
     ),
     Role(
         "admin",
@@ -75,6 +83,10 @@ ROLES: tuple[Role, ...] = (
             "accounts.view_audit",
             "accounts.create_checkpoint",
             "accounts.run_verify",
+            *ITEM_READ,
+            *ITEM_WRITE,
+            *ITEM_ORIGINALS,
+            "evidence.view_strictly_confidential",
         ),
         requires_two_factor=True,
     ),

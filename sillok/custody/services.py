@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -16,8 +17,9 @@ from django.db import transaction
 
 from sillok.custody import checkpoints
 from sillok.custody.audit import AuditHeadMissing, lock_head, record_audit
-from sillok.custody.blobstore import Readable, get_blob_store
+from sillok.custody.blobstore import PutResult, Readable, get_blob_store
 from sillok.custody.checkpoints import ExternalCheckpoint
+from sillok.custody.fixity_hooks import make_observers
 from sillok.custody.models import AuditCheckpoint, Blob
 from sillok.custody.verify import VerificationReport, verify_repository
 
@@ -32,6 +34,39 @@ class StoredBlob:
     adopted: bool
 
 
+def put_blob(stream: Readable, *, max_bytes: int | None = None) -> PutResult:
+    """Write the stream's content into the blob store (durably) without recording it.
+
+    The first half of `store_blob`, for callers that record the blob together with their own
+    rows in one transaction (`record_blob`). Call it outside transactions: it may take
+    minutes and holds no lock. Raises BlobTooLarge (nothing stored) beyond `max_bytes` or
+    SILLOK_MAX_UPLOAD_BYTES.
+    """
+    limit = settings.SILLOK_MAX_UPLOAD_BYTES
+    if max_bytes is not None:
+        limit = min(limit, max_bytes)
+    return get_blob_store().put(stream, max_bytes=limit)
+
+
+def record_blob(actor: Any, put: PutResult, *, reason: str = "") -> StoredBlob:
+    """Record content written by `put_blob`, once, with its audit entry.
+
+    Must run inside the caller's transaction, after `lock_head()`: two records of the same
+    content then queue on the head lock instead of deadlocking on the Blob unique index and
+    the head in opposite orders.
+    """
+    blob, created = Blob.objects.get_or_create(sha256=put.sha256, defaults={"size": put.size})
+    adopted = created and not put.created
+    record_audit(
+        actor,
+        "blob.stored",
+        object_type="blob",
+        object_id=put.sha256,
+        details={"size": put.size, "new": created, "adopted": adopted, "reason": reason},
+    )
+    return StoredBlob(blob=blob, created=created, adopted=adopted)
+
+
 def store_blob(
     actor: Any, stream: Readable, *, max_bytes: int | None = None, reason: str = ""
 ) -> StoredBlob:
@@ -43,25 +78,10 @@ def store_blob(
     outside long transactions: the write may take minutes, and no lock is held during it.
     Raises BlobTooLarge (nothing stored) beyond `max_bytes` or SILLOK_MAX_UPLOAD_BYTES.
     """
-    limit = settings.SILLOK_MAX_UPLOAD_BYTES
-    if max_bytes is not None:
-        limit = min(limit, max_bytes)
-    put = get_blob_store().put(stream, max_bytes=limit)
+    put = put_blob(stream, max_bytes=max_bytes)
     with transaction.atomic():
-        # Head lock first, as record_audit would take it anyway: two stores of the same
-        # content then queue on one lock instead of deadlocking on the Blob unique index
-        # and the head in opposite orders.
         lock_head()
-        blob, created = Blob.objects.get_or_create(sha256=put.sha256, defaults={"size": put.size})
-        adopted = created and not put.created
-        record_audit(
-            actor,
-            "blob.stored",
-            object_type="blob",
-            object_id=put.sha256,
-            details={"size": put.size, "new": created, "adopted": adopted, "reason": reason},
-        )
-    return StoredBlob(blob=blob, created=created, adopted=adopted)
+        return record_blob(actor, put, reason=reason)
 
 
 def open_blob(sha256: str) -> BinaryIO:
@@ -94,23 +114,42 @@ def run_verification(
     checkpoint_files: Sequence[ExternalCheckpoint] = (),
     check_blobs: bool = True,
     sample: int | None = None,
+    since: datetime | None = None,
 ) -> VerificationReport:
     """Verify the repository and record the outcome in the audit log.
 
     The outcome entry is written even when problems were found: the log then says when a
-    problem was first seen, and by whom.
+    problem was first seen, and by whom. Observers registered by other apps (fixity_hooks)
+    hear every blob checked and record per-item custody events.
     """
+    observers = make_observers()
+
+    def observe(sha256: str, problem: Any) -> None:
+        for observer in observers:
+            observer.blob_checked(sha256, problem)
+
     report = verify_repository(
-        check_blobs=check_blobs, sample=sample, checkpoint_files=checkpoint_files
+        check_blobs=check_blobs,
+        sample=sample,
+        since=since,
+        checkpoint_files=checkpoint_files,
+        observe=observe if observers else None,
     )
+    for observer in observers:
+        observer.finish(actor, report)
     # With the head gone nothing can be appended; the report already names the missing head.
     with contextlib.suppress(AuditHeadMissing):
-        _record_verification(actor, report, check_blobs=check_blobs, sample=sample)
+        _record_verification(actor, report, check_blobs=check_blobs, sample=sample, since=since)
     return report
 
 
 def _record_verification(
-    actor: Any, report: VerificationReport, *, check_blobs: bool, sample: int | None
+    actor: Any,
+    report: VerificationReport,
+    *,
+    check_blobs: bool,
+    sample: int | None,
+    since: datetime | None,
 ) -> None:
     record_audit(
         actor,
@@ -121,5 +160,6 @@ def _record_verification(
             "problem_counts": dict(sorted(report.counts.items())),
             "checked": report.checked,
             "blobs": "skipped" if not check_blobs else ("sample" if sample else "all"),
+            "since": since.isoformat() if since else None,
         },
     )

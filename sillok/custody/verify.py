@@ -9,8 +9,9 @@ records the outcome in the audit log.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -53,6 +54,8 @@ class VerificationReport:
     checked: dict[str, int] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     error_count: int = 0
+    # What other apps know about a listed blob problem, e.g. {"items": [12]} (fixity hooks).
+    blob_context: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +72,10 @@ class VerificationReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
-            "problems": [problem.as_dict() for problem in self.problems],
+            "problems": [
+                {**problem.as_dict(), **self.blob_context.get(problem.sha256 or "", {})}
+                for problem in self.problems
+            ],
             "problem_counts": dict(sorted(self.counts.items())),
             "checked": dict(self.checked),
         }
@@ -247,11 +253,14 @@ def check_external_checkpoints(
     report.checked["external_checkpoints"] = len(external)
 
 
-def _recorded_blobs(sample: int | None, batch_size: int) -> Iterator[Blob]:
+def _recorded_blobs(
+    sample: int | None, batch_size: int, since: datetime | None = None
+) -> Iterator[Blob]:
+    base = Blob.objects.all() if since is None else Blob.objects.filter(created_at__gte=since)
     if sample is not None:
-        yield from Blob.objects.order_by("?")[:sample]
+        yield from base.order_by("?")[:sample]
         return
-    query = Blob.objects.order_by("id")
+    query = base.order_by("id")
     batch = list(query[:batch_size])
     while batch:
         yield from batch
@@ -263,47 +272,46 @@ def check_stored_blobs(
     store: BlobStore,
     *,
     sample: int | None = None,
+    since: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    observe: Callable[[str, Problem | None], None] | None = None,
 ) -> None:
-    """Re-hash recorded blobs (all, or a random sample) and list stored but unrecorded ones."""
+    """Re-hash recorded blobs (all, those recorded since a time, or a random sample of
+    either) and list stored but unrecorded ones. `observe(sha256, problem or None)` hears
+    the outcome for every blob checked (fixity hooks record it per item)."""
     count = byte_count = 0
-    for blob in _recorded_blobs(sample, batch_size):
+    for blob in _recorded_blobs(sample, batch_size, since):
         count += 1
-        try:
-            actual = store.rehash(blob.sha256)
-        except BlobNotFound:
-            report.add(
-                Problem(
-                    "blob_missing",
-                    f"blob {blob.sha256} is recorded but not in the store",
-                    sha256=blob.sha256,
-                )
-            )
-            continue
-        except OSError as exc:
-            report.add(Problem("blob_unreadable", f"blob {blob.sha256}: {exc}", sha256=blob.sha256))
-            continue
-        byte_count += actual.size
-        if actual.sha256 != blob.sha256:
-            report.add(
-                Problem(
-                    "blob_corrupt",
-                    f"blob {blob.sha256} now hashes to {actual.sha256} "
-                    f"({actual.size} bytes, recorded {blob.size}): its content changed",
-                    sha256=blob.sha256,
-                )
-            )
-        elif actual.size != blob.size:
-            report.add(
-                Problem(
-                    "blob_size_mismatch",
-                    f"blob {blob.sha256} has {actual.size} bytes, recorded as {blob.size}",
-                    sha256=blob.sha256,
-                )
-            )
+        problem, size = _check_one_blob(store, blob)
+        byte_count += size
+        if problem is not None:
+            report.add(problem)
+        if observe is not None:
+            observe(blob.sha256, problem)
     report.checked["blobs"] = count
     report.checked["blob_bytes"] = byte_count
     report.checked["stored_blobs"] = _report_unrecorded(report, store, batch_size)
+
+
+def _check_one_blob(store: BlobStore, blob: Blob) -> tuple[Problem | None, int]:
+    """The problem with one recorded blob (None when intact) and the bytes re-read."""
+    try:
+        actual = store.rehash(blob.sha256)
+    except BlobNotFound:
+        message = f"blob {blob.sha256} is recorded but not in the store"
+        return Problem("blob_missing", message, sha256=blob.sha256), 0
+    except OSError as exc:
+        return Problem("blob_unreadable", f"blob {blob.sha256}: {exc}", sha256=blob.sha256), 0
+    if actual.sha256 != blob.sha256:
+        message = (
+            f"blob {blob.sha256} now hashes to {actual.sha256} "
+            f"({actual.size} bytes, recorded {blob.size}): its content changed"
+        )
+        return Problem("blob_corrupt", message, sha256=blob.sha256), actual.size
+    if actual.size != blob.size:
+        message = f"blob {blob.sha256} has {actual.size} bytes, recorded as {blob.size}"
+        return Problem("blob_size_mismatch", message, sha256=blob.sha256), actual.size
+    return None, actual.size
 
 
 def _report_unrecorded(report: VerificationReport, store: BlobStore, batch_size: int) -> int:
@@ -329,9 +337,11 @@ def verify_repository(
     *,
     check_blobs: bool = True,
     sample: int | None = None,
+    since: datetime | None = None,
     checkpoint_files: Sequence[ExternalCheckpoint] = (),
     store: BlobStore | None = None,
     batch_size: int = BATCH_SIZE,
+    observe: Callable[[str, Problem | None], None] | None = None,
 ) -> VerificationReport:
     """Check everything and return the report; changes nothing."""
     report = VerificationReport()
@@ -339,5 +349,12 @@ def verify_repository(
     check_checkpoints(report, batch_size)
     check_external_checkpoints(report, checkpoint_files)
     if check_blobs:
-        check_stored_blobs(report, store or get_blob_store(), sample=sample, batch_size=batch_size)
+        check_stored_blobs(
+            report,
+            store or get_blob_store(),
+            sample=sample,
+            since=since,
+            batch_size=batch_size,
+            observe=observe,
+        )
     return report

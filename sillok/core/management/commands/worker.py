@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from sillok.core.management.readiness import ensure_repository_ready
 
@@ -57,6 +58,10 @@ class Command(BaseCommand):
             raise CommandError("--interval must be zero or more", returncode=2)
         ensure_repository_ready()
         self.check()
+        # Apps' start-up duties (e.g. keeping the fixity schedule queued), named in settings
+        # so that core depends on no app.
+        for path in settings.SILLOK_WORKER_STARTUP:
+            import_string(path)()
         # db_worker stops on SIGTERM/SIGINT after the job in progress, exiting with status 0.
         call_command(
             "db_worker",

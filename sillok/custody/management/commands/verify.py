@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser, ArgumentTypeError
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +22,17 @@ def positive_int(raw: str) -> int:
         raise ArgumentTypeError(f"not a whole number: {raw!r}") from None
     if value < 1:
         raise ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def since_date(raw: str) -> datetime:
+    """A date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time with a zone."""
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ArgumentTypeError(f"not a date like 2026-11-01: {raw!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value
 
 
@@ -50,10 +62,18 @@ class Command(BaseCommand):
             type=positive_int,
             help="re-hash N recorded blobs chosen at random instead of all of them",
         )
+        parser.add_argument(
+            "--since",
+            metavar="DATE",
+            type=since_date,
+            help="re-hash only blobs recorded on or after DATE (YYYY-MM-DD or ISO time, UTC)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["skip_blobs"] and options["sample"]:
-            raise CommandError("--sample and --skip-blobs exclude each other", returncode=2)
+        if options["skip_blobs"] and (options["sample"] or options["since"]):
+            raise CommandError(
+                "--sample and --since choose blobs; --skip-blobs checks none", returncode=2
+            )
         try:
             files = [load_checkpoint_file(path) for path in options["checkpoint"]]
         except CheckpointFileError as exc:
@@ -63,6 +83,7 @@ class Command(BaseCommand):
             checkpoint_files=files,
             check_blobs=not options["skip_blobs"],
             sample=options["sample"],
+            since=options["since"],
         )
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -88,7 +109,9 @@ class Command(BaseCommand):
             self.stdout.write("blobs: skipped")
         for problem in report.problems:
             label = "PROBLEM" if problem.severity == ERROR else "info"
-            self.stdout.write(f"{label} {problem.kind}: {problem.message}")
+            owners = report.blob_context.get(problem.sha256 or "", {}).get("items")
+            where = f" (item {', '.join(map(str, owners))})" if owners else ""
+            self.stdout.write(f"{label} {problem.kind}: {problem.message}{where}")
         unlisted = sum(report.counts.values()) - len(report.problems)
         if unlisted:
             self.stdout.write(f"... and {unlisted} more (see --json for counts by kind)")

@@ -1,0 +1,88 @@
+"""Who may see which item: one predicate for views, API, CLI, lists and counts (STYLE rule 2).
+
+A user sees an item when they hold `evidence.view_item` and the clearance its sensitivity
+needs (public and internal: none; restricted: `view_restricted`; strictly confidential:
+`view_strictly_confidential`). A user who may add items but not view them (a partner) sees
+only the items they submitted themselves. Originals need `view_original` on top.
+
+Missing and forbidden look the same (`ItemNotFound`), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sillok.evidence.models import Item, Sensitivity
+
+
+class ItemNotFound(LookupError):
+    """No such item, or not one this user may see."""
+
+    def __init__(self, item_id: Any) -> None:
+        super().__init__(f"no item {item_id}")
+        self.item_id = item_id
+
+
+class ActionRefused(PermissionError):
+    """The user may see the item but not do this with it; the message says what is missing."""
+
+
+def _cleared_levels(user: Any) -> list[str]:
+    levels = [Sensitivity.PUBLIC, Sensitivity.INTERNAL]
+    if user.has_perm("evidence.view_restricted"):
+        levels.append(Sensitivity.RESTRICTED)
+    if user.has_perm("evidence.view_strictly_confidential"):
+        levels.append(Sensitivity.STRICTLY_CONFIDENTIAL)
+    return [str(level) for level in levels]
+
+
+def visibility_filter(user: Any) -> Q | None:
+    """The Q that selects the items `user` may see; None when they may see none."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.has_perm("evidence.view_item"):
+        return Q(sensitivity__in=_cleared_levels(user))
+    if user.has_perm("evidence.add_item"):
+        return Q(created_by=user)
+    return None
+
+
+def visible_items(user: Any) -> QuerySet[Item]:
+    condition = visibility_filter(user)
+    if condition is None:
+        return Item.objects.none()
+    return Item.objects.filter(condition)
+
+
+def access_item(user: Any, item_id: Any, *, for_update: bool = False) -> Item:
+    """The item `item_id` if `user` may see it; ItemNotFound for missing and forbidden alike."""
+    try:
+        pk = int(item_id)
+    except (TypeError, ValueError):
+        raise ItemNotFound(item_id) from None
+    query = visible_items(user)
+    if for_update:
+        query = query.select_for_update()
+    item = query.filter(pk=pk).first()
+    if item is None:
+        raise ItemNotFound(item_id)
+    return item
+
+
+def can_open_originals(user: Any, item: Item) -> bool:
+    if user.has_perm("evidence.view_original"):
+        return True
+    # A submitter may always get back what they themselves submitted.
+    return item.created_by_id is not None and item.created_by_id == user.pk
+
+
+def check_can_add(user: Any) -> None:
+    if user is not None and not user.has_perm("evidence.add_item"):
+        raise ActionRefused("adding items needs the permission evidence.add_item")
+
+
+def check_can_change(user: Any) -> None:
+    if user is not None and not user.has_perm("evidence.change_item"):
+        raise ActionRefused("changing items needs the permission evidence.change_item")

@@ -1,0 +1,261 @@
+"""Derivatives: planning jobs for an original and running one job.
+
+A DerivationJob is (source file, deriver, parameter key): queued once however often it is
+planned, claimed by a conditional UPDATE so two workers never run it together, and finished
+in one transaction that stores every output file, its provenance and the custody event.
+Originals are only ever read: the deriver gets a private copy in a temporary folder.
+
+Failures: bad input (DerivationError) fails the job at once with the deriver's message; a
+missing tool (DeriverUnavailable) marks it skipped; anything else is retried with back-off up
+to MAX_ATTEMPTS times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sillok.custody.audit import lock_head
+from sillok.custody.canonical import canonical_json
+from sillok.custody.services import open_blob, put_blob, record_blob
+from sillok.evidence.custody_log import HandlingContext, record_custody_event
+from sillok.evidence.derive import all_derivers
+from sillok.evidence.derive.base import (
+    DerivationError,
+    DerivedFile,
+    Deriver,
+    DeriverUnavailable,
+)
+from sillok.evidence.models import (
+    CustodyAction,
+    DerivationJob,
+    FileRole,
+    ItemFile,
+    JobStatus,
+    PerceptualHash,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=5))
+# A job "running" for longer than this was left by a worker that died: it may be claimed again.
+STALE_RUNNING = timedelta(hours=6)
+
+
+def deriver_named(name: str) -> Deriver:
+    for deriver in all_derivers():
+        if deriver.name == name:
+            return deriver
+    raise LookupError(f"no deriver named {name!r}")
+
+
+def params_key(deriver: Deriver) -> str:
+    return hashlib.sha256(
+        canonical_json({"deriver": deriver.name, "params": deriver.params()}).encode()
+    ).hexdigest()
+
+
+def schedule_derivations(file_id: int) -> list[DerivationJob]:
+    """Queue every applicable deriver for the original `file_id` (idempotent)."""
+    source = ItemFile.objects.get(pk=file_id, role=FileRole.ORIGINAL)
+    jobs = []
+    for deriver in all_derivers():
+        if not deriver.applies_to(source.media_type):
+            continue
+        job, created = DerivationJob.objects.get_or_create(
+            source=source, deriver=deriver.name, params_key=params_key(deriver)
+        )
+        if created:
+            _enqueue(job)
+        jobs.append(job)
+    return jobs
+
+
+def _enqueue(job: DerivationJob, run_after: Any = None) -> None:
+    from sillok.evidence.tasks import run_derivation
+
+    task = run_derivation.using(run_after=run_after) if run_after else run_derivation
+    result = task.enqueue(job.pk)
+    DerivationJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def do_retry_job(actor: Any, job: DerivationJob) -> DerivationJob:
+    """Queue a failed or skipped job again (after a tool was installed, say)."""
+    updated = DerivationJob.objects.filter(
+        pk=job.pk, status__in=[JobStatus.FAILED, JobStatus.SKIPPED]
+    ).update(status=JobStatus.QUEUED, attempts=0, error="")
+    if updated:
+        _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    """Mark the job running if it is queued (or stale); False when another worker has it or
+    it is finished. A conditional UPDATE: two workers racing for it cannot both win."""
+    now = timezone.now()
+    claimable = Q(status=JobStatus.QUEUED) | Q(
+        status=JobStatus.RUNNING, started_at__lt=now - STALE_RUNNING
+    )
+    return bool(
+        DerivationJob.objects.filter(claimable, pk=job_id).update(
+            status=JobStatus.RUNNING, started_at=now
+        )
+    )
+
+
+def _finish(job_id: int, status: str, error: str = "", **fields: Any) -> None:
+    DerivationJob.objects.filter(pk=job_id).update(
+        status=status, error=error[:2000], finished_at=timezone.now(), **fields
+    )
+
+
+def run_derivation_job(job_id: int) -> str:
+    """Run one job to its end state; return that state. Safe to call more than once."""
+    if not _claim(job_id):
+        return DerivationJob.objects.get(pk=job_id).status
+    job = DerivationJob.objects.select_related("source", "source__item").get(pk=job_id)
+    DerivationJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    job.attempts += 1
+    try:
+        deriver = deriver_named(job.deriver)
+        version = deriver.tool_version()
+        with tempfile.TemporaryDirectory(dir=_temp_root(), prefix="derive-") as tmp:
+            workdir = Path(tmp)
+            source_copy = _copy_of_source(job.source, workdir)
+            outdir = workdir / "out"
+            outdir.mkdir()
+            derivation = deriver.run(source_copy, job.source.media_type, outdir)
+            _store_outputs(job, deriver, version, derivation)
+    except DeriverUnavailable as exc:
+        _finish(job_id, JobStatus.SKIPPED, str(exc))
+        return JobStatus.SKIPPED
+    except DerivationError as exc:
+        _finish(job_id, JobStatus.FAILED, str(exc))
+        return JobStatus.FAILED
+    except Exception as exc:
+        logger.exception("derivation job %s (%s) failed", job_id, job.deriver)
+        return _retry_or_fail(job, exc)
+    return JobStatus.DONE
+
+
+def _retry_or_fail(job: DerivationJob, exc: Exception) -> str:
+    message = f"{type(exc).__name__}: {exc}"
+    if job.attempts >= MAX_ATTEMPTS:
+        _finish(job.pk, JobStatus.FAILED, f"gave up after {job.attempts} attempts: {message}")
+        return JobStatus.FAILED
+    delay = RETRY_DELAYS[min(job.attempts - 1, len(RETRY_DELAYS) - 1)]
+    DerivationJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error=message[:2000])
+    _enqueue(job, run_after=timezone.now() + delay)
+    return JobStatus.QUEUED
+
+
+def _temp_root() -> Path:
+    root = Path(settings.SILLOK_HOME) / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _copy_of_source(source: ItemFile, workdir: Path) -> Path:
+    # The suffix helps tools that look at names (exiftool, ffmpeg); the name itself is ours,
+    # never the user's, so no path or shell trick in a filename can reach a tool.
+    suffix = Path(source.original_filename).suffix[:16]
+    if not suffix.isascii() or not suffix[1:].isalnum():
+        suffix = ""
+    target = workdir / f"source{suffix}"
+    with open_blob(source.sha256) as stream, target.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1024 * 1024)
+    target.chmod(0o400)
+    return target
+
+
+def _store_outputs(job: DerivationJob, deriver: Deriver, version: str, derivation: Any) -> None:
+    puts = []
+    for output in derivation.files:
+        with output.path.open("rb") as stream:
+            puts.append((output, put_blob(stream)))
+    context = HandlingContext.for_job(job.pk)
+    with transaction.atomic():
+        lock_head()
+        current = DerivationJob.objects.select_for_update().get(pk=job.pk)
+        if current.status == JobStatus.DONE:  # finished by another worker meanwhile
+            return
+        made = [
+            _record_output(job, deriver, version, output, put, context) for output, put in puts
+        ]
+        for frame, value in enumerate(derivation.phashes):
+            PerceptualHash.objects.get_or_create(
+                file=job.source, frame=frame, defaults={"value": value}
+            )
+        if not made and derivation.phashes:
+            record_custody_event(
+                None,
+                job.source.item,
+                CustodyAction.DERIVATION,
+                context,
+                file=job.source,
+                details={"deriver": deriver.name, "tool": deriver.tool, "phashes": len(
+                    derivation.phashes
+                )},
+            )
+        DerivationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE,
+            error="",
+            tool_version=version[:200],
+            finished_at=timezone.now(),
+        )
+
+
+def _record_output(
+    job: DerivationJob,
+    deriver: Deriver,
+    version: str,
+    output: DerivedFile,
+    put: Any,
+    context: HandlingContext,
+) -> ItemFile:
+    stored = record_blob(None, put, reason=f"{deriver.name} derivative of {job.source.sha256}")
+    derivative = ItemFile.objects.create(
+        item=job.source.item,
+        role=FileRole.DERIVATIVE,
+        blob=stored.blob,
+        sha256=put.sha256,
+        size=put.size,
+        media_type=output.media_type,
+        original_filename=output.path.name,
+        derived_from=job.source,
+        derivation=job,
+        kind=output.kind,
+        language=output.language,
+        tool=deriver.tool,
+        tool_version=version[:200],
+        params=deriver.params(),
+        details=output.details,
+    )
+    record_custody_event(
+        None,
+        job.source.item,
+        CustodyAction.DERIVATION,
+        context,
+        file=derivative,
+        details={
+            "deriver": deriver.name,
+            "kind": output.kind,
+            "from": job.source.sha256,
+            "sha256": put.sha256,
+            "tool": deriver.tool,
+            "tool_version": version,
+        },
+    )
+    return derivative

@@ -1,0 +1,127 @@
+"""Item pages: the list, one item (metadata, files, text, preview, custody timeline), the
+upload page, and serving a file. Thin: access check, service call, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from sillok.evidence.access import (
+    ActionRefused,
+    ItemNotFound,
+    access_item,
+    can_open_originals,
+    visible_items,
+)
+from sillok.evidence.custody_log import HandlingContext
+from sillok.evidence.models import ConsentScope, ItemKind, Sensitivity
+from sillok.evidence.queries import (
+    custody_timeline,
+    iter_blob,
+    jobs_of,
+    possible_duplicates,
+    read_text,
+    text_files,
+)
+from sillok.evidence.uploads import MAX_CHUNK_BYTES
+from sillok.evidence.viewing import FileNotFound, do_open_file
+
+# Served inline only for types a browser shows without running anything of the file's.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+def _item_or_404(request: HttpRequest, item_id: int):
+    try:
+        return access_item(request.user, item_id)
+    except ItemNotFound:
+        raise Http404("No such item.") from None
+
+
+@login_required
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    items = visible_items(request.user).order_by("-created_at", "-pk")
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evidence/item_list.html",
+        {"page": page, "can_add": request.user.has_perm("evidence.add_item")},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_or_404(request, item_id)
+    files = list(item.files.select_related("derived_from").order_by("pk"))
+    texts = []
+    for file in text_files(item):
+        text, truncated = read_text(file)
+        texts.append({"file": file, "text": text, "truncated": truncated})
+    previews = [f for f in files if f.kind == "preview"]
+    context = {
+        "item": item,
+        "files": files,
+        "original": next((f for f in files if f.role == "original"), None),
+        "texts": texts,
+        "preview": previews[0] if previews else None,
+        "jobs": jobs_of(item),
+        "events": custody_timeline(item),
+        "can_open_originals": can_open_originals(request.user, item),
+        "look_alikes": possible_duplicates(item, visible_items(request.user)),
+    }
+    return render(request, "evidence/item_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def file_content(request: HttpRequest, item_id: int, file_id: int) -> HttpResponse:
+    """A file of an item; `?download=1` as an attachment. Originals go into the custody
+    trail (view or download) before a byte is sent."""
+    item = _item_or_404(request, item_id)
+    download = request.GET.get("download") == "1"
+    try:
+        file = do_open_file(
+            request.user, item, file_id, HandlingContext.for_request(request), download=download
+        )
+    except FileNotFound:
+        raise Http404("No such file.") from None
+    except ActionRefused:
+        return HttpResponse(status=403)
+    bare_type = file.media_type.split(";", 1)[0].strip()
+    inline = not download and bare_type in INLINE_TYPES
+    if file.kind in ("text", "ocr", "transcript") and not download:
+        inline, bare_type = True, "text/plain; charset=utf-8"
+    response = StreamingHttpResponse(
+        iter_blob(file), content_type=bare_type if inline else "application/octet-stream"
+    )
+    response["Content-Length"] = str(file.size)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{file.sha256[:16]}"'
+    # A hostile file must not run as a page of ours: no scripts, no plugins, own origin.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def upload_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("evidence.add_item"):
+        return HttpResponse(status=403)
+    return render(
+        request,
+        "evidence/upload.html",
+        {
+            "kinds": ItemKind.choices,
+            "sensitivities": Sensitivity.choices,
+            "consent_scopes": ConsentScope.choices,
+            "chunk_bytes": min(MAX_CHUNK_BYTES, 8 * 1024 * 1024),
+        },
+    )
