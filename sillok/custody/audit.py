@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,11 +23,13 @@ from sillok.custody.models import AuditEntry, AuditHead
 __all__ = [
     "GENESIS_HASH",
     "AuditHeadMissing",
+    "AuditSpec",
     "canonical_json",
     "compute_entry_hash",
     "entry_hash_of",
     "format_time",
     "record_audit",
+    "record_audit_batch",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -114,7 +117,9 @@ def record_audit(
     clean_details = json.loads(canonical_json(details or {}))
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_name = getattr(actor, "get_username", lambda: "")() if actor is not None else "system"
-    with transaction.atomic():
+    # No savepoint: an entry is never rolled back alone, only with the change it records, and
+    # a savepoint per entry costs two statements on the hot path of intake.
+    with transaction.atomic(savepoint=False):
         head = lock_head()
         now = timezone.now()
         seq = head.seq + 1
@@ -148,3 +153,57 @@ def record_audit(
         if every > 0 and seq % every == 0:
             checkpoints.sign_checkpoint(seq=seq, entry_hash=entry_hash)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    """One entry to append with `record_audit_batch`: the arguments of `record_audit`."""
+
+    actor: Any
+    action: str
+    object_type: str = ""
+    object_id: str | int = ""
+    details: dict | None = None
+
+
+def record_audit_batch(specs: list[AuditSpec]) -> list[AuditEntry]:
+    """Append several entries in order, chained exactly as `record_audit` would chain them,
+    with one insert and one head update (intake of many small files). Same transaction
+    rules: call it inside the transaction of the changes the entries record."""
+    if not specs:
+        return []
+    every = settings.SILLOK_CHECKPOINT_EVERY
+    with transaction.atomic(savepoint=False):
+        head = lock_head()
+        now = timezone.now()
+        seq, prev_hash = head.seq, head.entry_hash
+        entries = []
+        for spec in specs:
+            seq += 1
+            actor = spec.actor
+            actor_id = getattr(actor, "pk", None) if actor is not None else None
+            actor_name = (
+                getattr(actor, "get_username", lambda: "")() if actor is not None else "system"
+            )
+            details = json.loads(canonical_json(spec.details or {}))
+            fields = {
+                "seq": seq,
+                "created_at": now,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "action": spec.action,
+                "object_type": spec.object_type,
+                "object_id": str(spec.object_id),
+                "details": details,
+                "prev_hash": prev_hash,
+            }
+            prev_hash = compute_entry_hash(**fields)
+            entries.append(AuditEntry(**fields, entry_hash=prev_hash))
+        AuditEntry.objects.bulk_create(entries)
+        head.seq, head.entry_hash = seq, prev_hash
+        head.save(update_fields=["seq", "entry_hash"])
+        if every > 0:
+            for entry in entries:
+                if entry.seq % every == 0:
+                    checkpoints.sign_checkpoint(seq=entry.seq, entry_hash=entry.entry_hash)
+    return entries

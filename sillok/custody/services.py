@@ -17,7 +17,7 @@ from django.db import transaction
 
 from sillok.custody import checkpoints
 from sillok.custody.audit import AuditHeadMissing, lock_head, record_audit
-from sillok.custody.blobstore import PutResult, Readable, get_blob_store
+from sillok.custody.blobstore import PutResult, Readable, StagedBlob, get_blob_store
 from sillok.custody.checkpoints import ExternalCheckpoint
 from sillok.custody.fixity_hooks import make_observers
 from sillok.custody.models import AuditCheckpoint, Blob
@@ -48,6 +48,24 @@ def put_blob(stream: Readable, *, max_bytes: int | None = None) -> PutResult:
     return get_blob_store().put(stream, max_bytes=limit)
 
 
+def stage_blob(stream: Readable, *, max_bytes: int | None = None) -> StagedBlob:
+    """Write and hash the stream into a private temporary file (not yet durable, not yet in
+    the store); `publish_blobs` puts many in with one flush. Raises BlobTooLarge."""
+    limit = settings.SILLOK_MAX_UPLOAD_BYTES
+    if max_bytes is not None:
+        limit = min(limit, max_bytes)
+    return get_blob_store().stage(stream, max_bytes=limit)
+
+
+def publish_blobs(staged: list[StagedBlob]) -> list[PutResult]:
+    """Put staged blobs into the store durably; record them afterwards with `record_blob`."""
+    return get_blob_store().publish(staged)
+
+
+def discard_blob(staged: StagedBlob) -> None:
+    get_blob_store().discard(staged)
+
+
 def record_blob(actor: Any, put: PutResult, *, reason: str = "") -> StoredBlob:
     """Record content written by `put_blob`, once, with its audit entry.
 
@@ -55,7 +73,12 @@ def record_blob(actor: Any, put: PutResult, *, reason: str = "") -> StoredBlob:
     content then queue on the head lock instead of deadlocking on the Blob unique index and
     the head in opposite orders.
     """
-    blob, created = Blob.objects.get_or_create(sha256=put.sha256, defaults={"size": put.size})
+    # Not get_or_create: its savepoint is wasted under the head lock, which already keeps
+    # a second recorder of the same content out until this transaction ends.
+    blob = Blob.objects.filter(sha256=put.sha256).first()
+    created = blob is None
+    if created:
+        blob = Blob.objects.create(sha256=put.sha256, size=put.size)
     adopted = created and not put.created
     record_audit(
         actor,

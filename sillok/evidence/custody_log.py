@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import transaction
 
-from sillok.custody.audit import record_audit
+from sillok.custody.audit import AuditSpec, record_audit_batch
+from sillok.custody.models import AuditEntry
 from sillok.evidence.models import CustodyEvent, Item, ItemFile
 
 
@@ -45,6 +46,57 @@ class HandlingContext:
         return cls(channel="job", place=f"{socket.gethostname()} job {job_id}")
 
 
+def custody_audit_spec(
+    actor: Any,
+    item: Item,
+    action: str,
+    context: HandlingContext,
+    *,
+    file: ItemFile | None = None,
+    details: dict | None = None,
+) -> AuditSpec:
+    """The audit entry that carries a custody event into the hash chain."""
+    return AuditSpec(
+        actor,
+        f"custody.{action}",
+        object_type="item",
+        object_id=item.pk,
+        details={
+            **(details or {}),
+            "file": file.sha256 if file is not None else None,
+            "channel": context.channel,
+            "place": context.place,
+            "reason": context.reason,
+        },
+    )
+
+
+def custody_event_for(
+    entry: AuditEntry,
+    actor: Any,
+    item: Item,
+    action: str,
+    context: HandlingContext,
+    *,
+    file: ItemFile | None = None,
+    details: dict | None = None,
+) -> CustodyEvent:
+    """The (unsaved) custody event that goes with its audit entry `entry`."""
+    return CustodyEvent(
+        item=item,
+        file=file,
+        action=action,
+        occurred_at=entry.created_at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=entry.actor_name,
+        channel=context.channel,
+        place=context.place,
+        reason=context.reason,
+        details=details or {},
+        audit_seq=entry.seq,
+    )
+
+
 def record_custody_event(
     actor: Any,
     item: Item,
@@ -55,31 +107,9 @@ def record_custody_event(
     details: dict | None = None,
 ) -> CustodyEvent:
     """Append a custody event for `item` and its audit entry, in the caller's transaction."""
-    details = details or {}
-    with transaction.atomic():
-        entry = record_audit(
-            actor,
-            f"custody.{action}",
-            object_type="item",
-            object_id=item.pk,
-            details={
-                **details,
-                "file": file.sha256 if file is not None else None,
-                "channel": context.channel,
-                "place": context.place,
-                "reason": context.reason,
-            },
-        )
-        return CustodyEvent.objects.create(
-            item=item,
-            file=file,
-            action=action,
-            occurred_at=entry.created_at,
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=entry.actor_name,
-            channel=context.channel,
-            place=context.place,
-            reason=context.reason,
-            details=details,
-            audit_seq=entry.seq,
-        )
+    spec = custody_audit_spec(actor, item, action, context, file=file, details=details)
+    with transaction.atomic(savepoint=False):
+        [entry] = record_audit_batch([spec])
+        event = custody_event_for(entry, actor, item, action, context, file=file, details=details)
+        event.save(force_insert=True)
+        return event

@@ -66,28 +66,76 @@ def params_key(deriver: Deriver) -> str:
     ).hexdigest()
 
 
-def schedule_derivations(file_id: int) -> list[DerivationJob]:
-    """Queue every applicable deriver for the original `file_id` (idempotent)."""
-    source = ItemFile.objects.get(pk=file_id, role=FileRole.ORIGINAL)
-    jobs = []
-    for deriver in all_derivers():
-        if not deriver.applies_to(source.media_type):
-            continue
-        job, created = DerivationJob.objects.get_or_create(
-            source=source, deriver=deriver.name, params_key=params_key(deriver)
+def schedule_derivations(source: ItemFile, *, new_file: bool = False) -> None:
+    """Plan every applicable deriver for the original `source` and queue one job that runs
+    them (idempotent: a (file, deriver, params) already planned is not planned again).
+
+    Called inside the intake transaction: with the database queue the jobs commit with the
+    item or not at all, so no intake can lose its derivatives. With the inline backend
+    (demo, SILLOK_TASKS=immediate) they run after the commit instead, outside the lock.
+    """
+    wanted = {
+        (d.name, params_key(d)) for d in all_derivers() if d.applies_to(source.media_type)
+    }
+    if not new_file:  # a file recorded just now has no jobs yet: spare the query
+        wanted -= set(
+            DerivationJob.objects.filter(source=source).values_list("deriver", "params_key")
         )
-        if created:
-            _enqueue(job)
-        jobs.append(job)
-    return jobs
+    if wanted:
+        DerivationJob.objects.bulk_create(
+            DerivationJob(source=source, deriver=name, params_key=key)
+            for name, key in sorted(wanted)
+        )
+        _enqueue_file(source.pk)
+
+
+def schedule_derivations_for(new_files: list[ItemFile]) -> None:
+    """`schedule_derivations` for originals recorded just now, with one insert for all
+    their jobs (the intake of a folder records files by the batch)."""
+    derivers = [(d, params_key(d)) for d in all_derivers()]
+    jobs, queued = [], []
+    for source in new_files:
+        wanted = [
+            DerivationJob(source=source, deriver=d.name, params_key=key)
+            for d, key in derivers
+            if d.applies_to(source.media_type)
+        ]
+        if wanted:
+            jobs.extend(wanted)
+            queued.append(source.pk)
+    DerivationJob.objects.bulk_create(jobs)
+    for file_id in queued:
+        _enqueue_file(file_id)
+
+
+def _enqueue_file(file_id: int) -> None:
+    from sillok.evidence.tasks import derive_file
+
+    if _inline_backend():
+        transaction.on_commit(lambda: derive_file.enqueue(file_id))
+    else:
+        derive_file.enqueue(file_id)
+
+
+def _inline_backend() -> bool:
+    return "ImmediateBackend" in str(settings.TASKS["default"]["BACKEND"])
 
 
 def _enqueue(job: DerivationJob, run_after: Any = None) -> None:
+    """Queue one job on its own (a retry, or a re-run asked for by a person)."""
     from sillok.evidence.tasks import run_derivation
 
-    task = run_derivation.using(run_after=run_after) if run_after else run_derivation
+    # The inline backend cannot defer; a retry there simply runs again now.
+    task = run_derivation.using(run_after=run_after) if run_after and not _inline_backend() \
+        else run_derivation
     result = task.enqueue(job.pk)
     DerivationJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def run_file_jobs(file_id: int) -> dict[str, str]:
+    """Run every queued job of one file, one after the other; {deriver: end state}."""
+    jobs = DerivationJob.objects.filter(source_id=file_id, status=JobStatus.QUEUED)
+    return {job.deriver: run_derivation_job(job.pk) for job in jobs.order_by("pk")}
 
 
 def do_retry_job(actor: Any, job: DerivationJob) -> DerivationJob:

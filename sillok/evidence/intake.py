@@ -19,30 +19,39 @@ A rejected file changes nothing.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from sillok.custody.audit import lock_head
-from sillok.custody.blobstore import BlobTooLarge, PutResult
-from sillok.custody.services import put_blob, record_blob
+from sillok.custody.audit import AuditSpec, lock_head, record_audit_batch
+from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
+from sillok.custody.models import Blob
+from sillok.custody.services import discard_blob, publish_blobs, stage_blob
 from sillok.evidence.access import check_can_add
-from sillok.evidence.custody_log import HandlingContext, record_custody_event
+from sillok.evidence.custody_log import (
+    HandlingContext,
+    custody_audit_spec,
+    custody_event_for,
+)
+from sillok.evidence.derivation import schedule_derivations_for
 from sillok.evidence.inputs.archives import ArchiveLimits
 from sillok.evidence.inputs.errors import RejectedInput
 from sillok.evidence.inputs.media import check_content, detect_media_type
 from sillok.evidence.inputs.names import check_filename
 from sillok.evidence.inputs.walk import Candidate, Rejection, walk_inputs
 from sillok.evidence.metadata import ItemMetadata
-from sillok.evidence.models import CustodyAction, FileRole, Item, ItemFile
+from sillok.evidence.models import CustodyAction, CustodyEvent, FileRole, Item, ItemFile
 
 logger = logging.getLogger(__name__)
 
 NEW, DUPLICATE, REJECTED = "new", "duplicate", "rejected"
+BATCH_FILES = 64
+BATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,21 @@ def _rejected(path: str, exc: RejectedInput) -> IntakeResult:
     return IntakeResult(path=path, status=REJECTED, reason=exc.message, code=exc.code)
 
 
-def do_ingest_file(
+@dataclass(frozen=True)
+class PreparedFile:
+    """A checked file, hashed and staged for the blob store; `put` is set once published."""
+
+    staged: StagedBlob
+    filename: str
+    media_type: str
+    metadata: ItemMetadata
+    context: HandlingContext
+    shown: str
+    details: dict[str, Any]
+    put: PutResult | None = None
+
+
+def prepare_file(
     actor: Any,
     local_path: Path,
     *,
@@ -83,8 +106,9 @@ def do_ingest_file(
     display_path: str | None = None,
     declared_sha256: str | None = None,
     intake_details: dict | None = None,
-) -> IntakeResult:
-    """Ingest one local file as an item (or as a duplicate intake of an existing one)."""
+) -> PreparedFile | IntakeResult:
+    """Check one file and write its bytes to the blob store (no lock held, no transaction);
+    a rejected file gives its IntakeResult and leaves nothing behind."""
     shown = display_path or filename
     check_can_add(actor)
     try:
@@ -92,113 +116,174 @@ def do_ingest_file(
         media_type = detect_media_type(local_path)
         check_content(local_path, name, media_type, max_bytes=settings.SILLOK_MAX_UPLOAD_BYTES)
         with local_path.open("rb") as stream:
-            put = put_blob(stream)
+            staged = stage_blob(stream)
     except RejectedInput as exc:
         return _rejected(shown, exc)
     except BlobTooLarge as exc:
         return _rejected(shown, RejectedInput("too_large", str(exc)))
     except OSError as exc:
         return _rejected(shown, RejectedInput("unreadable", f"cannot read the file: {exc}"))
-    if declared_sha256 and declared_sha256 != put.sha256:
+    if declared_sha256 and declared_sha256 != staged.sha256:
         # The bag was validated before, so the file changed while we read it.
+        discard_blob(staged)
         return _rejected(
             shown,
             RejectedInput(
                 "changed_while_reading",
-                f"the file hashes to {put.sha256}, its manifest says {declared_sha256}: "
+                f"the file hashes to {staged.sha256}, its manifest says {declared_sha256}: "
                 "it changed after validation",
             ),
         )
-    return _record_intake(
-        actor,
-        put,
-        filename=name,
-        media_type=media_type,
-        metadata=metadata,
-        context=context,
-        shown=shown,
-        intake_details=intake_details or {},
-    )
-
-
-def _record_intake(
-    actor: Any,
-    put: PutResult,
-    *,
-    filename: str,
-    media_type: str,
-    metadata: ItemMetadata,
-    context: HandlingContext,
-    shown: str,
-    intake_details: dict,
-) -> IntakeResult:
     details = {
-        "filename": filename,
-        "sha256": put.sha256,
-        "size": put.size,
+        "filename": name,
+        "sha256": staged.sha256,
+        "size": staged.size,
         "media_type": media_type,
         "source": metadata.source,
-        **intake_details,
+        **(intake_details or {}),
     }
+    return PreparedFile(staged, name, media_type, metadata, context, shown, details)
+
+
+def do_ingest_file(actor: Any, local_path: Path, **options: Any) -> IntakeResult:
+    """Ingest one local file as an item (or as a duplicate intake of an existing one).
+    Options as for `prepare_file`."""
+    prepared = prepare_file(actor, local_path, **options)
+    if isinstance(prepared, IntakeResult):
+        return prepared
+    return do_record_intakes(actor, [prepared])[0]
+
+
+def do_record_intakes(actor: Any, batch: list[PreparedFile]) -> list[IntakeResult]:
+    """Record prepared files in ONE transaction: for each, the blob record and either a new
+    item with its original, custody event and derivative jobs, or a duplicate-intake event.
+
+    The staged bytes are published to the blob store first (one flush to disk for the whole
+    batch), outside the transaction; a crash before the commit leaves unrecorded blobs only.
+    Set-based (a few statements per batch, not per file): many small files are the common
+    case of a folder or a partner's bag, and per-row statements would cap intake at tens of
+    files a second.
+    """
+    puts = publish_blobs([prepared.staged for prepared in batch])
+    batch = [replace(prepared, put=put) for prepared, put in zip(batch, puts, strict=True)]
     with transaction.atomic():
         # The head lock serialises intakes: of two concurrent intakes of the same content, the
         # second one sees the first one's original here and records a duplicate.
         lock_head()
-        stored = record_blob(actor, put, reason=f"intake of {filename}")
-        existing = (
-            ItemFile.objects.select_related("item")
-            .filter(role=FileRole.ORIGINAL, sha256=put.sha256)
-            .first()
-        )
-        if existing is not None:
-            record_custody_event(
+        shas = {prepared.put.sha256 for prepared in batch}
+        blobs = _blob_records(actor, batch, shas)
+        originals = {
+            f.sha256: f
+            for f in ItemFile.objects.select_related("item").filter(
+                role=FileRole.ORIGINAL, sha256__in=shas
+            )
+        }
+        fresh: list[PreparedFile] = []
+        for prepared in batch:  # the first of several equal files in a batch makes the item
+            if prepared.put.sha256 not in originals and all(
+                f.put.sha256 != prepared.put.sha256 for f in fresh
+            ):
+                fresh.append(prepared)
+        new_files = _create_items(actor, fresh, blobs)
+        originals.update({f.sha256: f for f in new_files})
+        not_yet_reported = {f.sha256 for f in new_files}
+        results, events = [], []
+        for prepared in batch:
+            original = originals[prepared.put.sha256]
+            is_new = prepared.put.sha256 in not_yet_reported
+            not_yet_reported.discard(prepared.put.sha256)
+            action = CustodyAction.INTAKE if is_new else CustodyAction.DUPLICATE_INTAKE
+            events.append((original, action, prepared))
+            results.append(_result(prepared, original, is_new))
+        _record_events(actor, events)
+        schedule_derivations_for(new_files)
+    return results
+
+
+def _blob_records(actor: Any, batch: list[PreparedFile], shas: set[str]) -> dict[str, Blob]:
+    known = {b.sha256: b for b in Blob.objects.filter(sha256__in=shas)}
+    fresh: dict[str, PutResult] = {}
+    for prepared in batch:
+        if prepared.put.sha256 not in known:
+            fresh.setdefault(prepared.put.sha256, prepared.put)
+    made = Blob.objects.bulk_create(Blob(sha256=p.sha256, size=p.size) for p in fresh.values())
+    record_audit_batch(
+        [
+            AuditSpec(
                 actor,
-                existing.item,
-                CustodyAction.DUPLICATE_INTAKE,
-                context,
-                file=existing,
-                details=details,
+                "blob.stored",
+                object_type="blob",
+                object_id=prepared.put.sha256,
+                details={
+                    "size": prepared.put.size,
+                    "new": prepared.put.sha256 in fresh,
+                    "adopted": prepared.put.sha256 in fresh and not prepared.put.created,
+                    "reason": f"intake of {prepared.filename}",
+                },
             )
-            return IntakeResult(
-                path=shown,
-                status=DUPLICATE,
-                item=existing.item_id,
-                sha256=put.sha256,
-                reason=f"the same content is already item {existing.item_id}",
-                media_type=existing.media_type,
-                size=put.size,
-            )
-        item = Item.objects.create(
-            **metadata.item_fields(filename=filename, media_type=media_type),
-            created_by=actor if getattr(actor, "pk", None) else None,
+            for prepared in batch
+        ]
+    )
+    return {**known, **{b.sha256: b for b in made}}
+
+
+def _create_items(
+    actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob]
+) -> list[ItemFile]:
+    creator = actor if getattr(actor, "pk", None) else None
+    items = Item.objects.bulk_create(
+        Item(
+            **p.metadata.item_fields(filename=p.filename, media_type=p.media_type),
+            created_by=creator,
         )
-        original = ItemFile.objects.create(
+        for p in fresh
+    )
+    files = ItemFile.objects.bulk_create(
+        ItemFile(
             item=item,
             role=FileRole.ORIGINAL,
-            blob=stored.blob,
-            sha256=put.sha256,
-            size=put.size,
-            media_type=media_type,
-            original_filename=filename,
+            blob=blobs[p.put.sha256],
+            sha256=p.put.sha256,
+            size=p.put.size,
+            media_type=p.media_type,
+            original_filename=p.filename,
         )
-        record_custody_event(
-            actor, item, CustodyAction.INTAKE, context, file=original, details=details
-        )
-        transaction.on_commit(lambda: _queue_derivatives(original.pk))
-    return IntakeResult(
-        path=shown,
-        status=NEW,
-        item=item.pk,
-        sha256=put.sha256,
-        media_type=media_type,
-        size=put.size,
+        for item, p in zip(items, fresh, strict=True)
+    )
+    return files
+
+
+def _record_events(actor: Any, events: list[tuple[ItemFile, str, PreparedFile]]) -> None:
+    specs = [
+        custody_audit_spec(actor, f.item, action, p.context, file=f, details=p.details)
+        for f, action, p in events
+    ]
+    entries = record_audit_batch(specs)
+    CustodyEvent.objects.bulk_create(
+        custody_event_for(entry, actor, f.item, action, p.context, file=f, details=p.details)
+        for entry, (f, action, p) in zip(entries, events, strict=True)
     )
 
 
-def _queue_derivatives(file_id: int) -> None:
-    from sillok.evidence.derivation import schedule_derivations
-
-    schedule_derivations(file_id)
+def _result(prepared: PreparedFile, original: ItemFile, is_new: bool) -> IntakeResult:
+    if is_new:
+        return IntakeResult(
+            path=prepared.shown,
+            status=NEW,
+            item=original.item_id,
+            sha256=original.sha256,
+            media_type=prepared.media_type,
+            size=prepared.put.size,
+        )
+    return IntakeResult(
+        path=prepared.shown,
+        status=DUPLICATE,
+        item=original.item_id,
+        sha256=original.sha256,
+        reason=f"the same content is already item {original.item_id}",
+        media_type=original.media_type,
+        size=prepared.put.size,
+    )
 
 
 def do_ingest_paths(
@@ -219,25 +304,43 @@ def do_ingest_paths(
     """
     check_can_add(actor)
     results: list[IntakeResult] = []
-    for candidate in walk_inputs(list(paths), workdir, limits or ArchiveLimits()):
-        if isinstance(candidate, Rejection):
-            result = IntakeResult(
-                path=candidate.display_path,
-                status=REJECTED,
-                reason=candidate.message,
-                code=candidate.code,
-            )
-        else:
-            result = _ingest_candidate(actor, candidate, metadata=metadata, context=context)
+    batch: list[PreparedFile] = []
+    batch_started = time.monotonic()
+
+    def emit(result: IntakeResult) -> None:
         results.append(result)
         if on_result is not None:
             on_result(result)
+
+    def flush() -> None:
+        if batch:
+            for result in do_record_intakes(actor, batch):
+                emit(result)
+            batch.clear()
+
+    for candidate in walk_inputs(list(paths), workdir, limits or ArchiveLimits()):
+        if isinstance(candidate, Rejection):
+            emit(IntakeResult(path=candidate.display_path, status=REJECTED,
+                              reason=candidate.message, code=candidate.code))
+            continue
+        prepared = _prepare_candidate(actor, candidate, metadata=metadata, context=context)
+        if isinstance(prepared, IntakeResult):
+            emit(prepared)
+            continue
+        if not batch:
+            batch_started = time.monotonic()
+        batch.append(prepared)
+        # Many small files are recorded a batch per transaction (one commit, one fsync); a
+        # crash loses at most the batch's records, never half of one.
+        if len(batch) >= BATCH_FILES or time.monotonic() - batch_started > BATCH_SECONDS:
+            flush()
+    flush()
     return results
 
 
-def _ingest_candidate(
+def _prepare_candidate(
     actor: Any, candidate: Candidate, *, metadata: ItemMetadata, context: HandlingContext
-) -> IntakeResult:
+) -> PreparedFile | IntakeResult:
     details: dict[str, Any] = {"origin": candidate.origin, "path": candidate.display_path}
     if candidate.bag is not None:
         bag = candidate.bag
@@ -254,7 +357,7 @@ def _ingest_candidate(
             place=context.place,
             reason=context.reason or f"bag from {bag.source_organization or 'unnamed partner'}",
         )
-    return do_ingest_file(
+    return prepare_file(
         actor,
         candidate.local_path,
         filename=candidate.filename,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.tasks import task
 
-from sillok.evidence.derivation import run_derivation_job
+from sillok.evidence.derivation import run_derivation_job, run_file_jobs
 from sillok.evidence.fixity import queue_next_fixity_round, run_scheduled_fixity
 from sillok.evidence.models import DerivationJob, JobStatus
 
@@ -23,6 +23,12 @@ def run_derivation(job_id: int) -> str:
         error = DerivationJob.objects.filter(pk=job_id).values_list("error", flat=True).first()
         raise DerivationFailed(f"derivation job {job_id}: {error}")
     return status
+
+
+@task(queue_name="default")
+def derive_file(file_id: int) -> dict[str, str]:
+    """Run every queued derivation job of one original file; {deriver: end state}."""
+    return run_file_jobs(file_id)
 
 
 @task(queue_name="default")

@@ -77,13 +77,19 @@ def test_me_with_a_token_names_the_user_their_roles_and_permissions(client, audi
     assert response.json() == {
         "username": "auditor",
         "roles": ["auditor"],
-        "permissions": ["accounts.run_verify", "accounts.view_audit"],
+        "permissions": [
+            "accounts.run_verify",
+            "accounts.view_audit",
+            "evidence.view_item",
+            "evidence.view_restricted",
+        ],
         "auth": "token",
     }
 
 
 def test_a_token_acts_with_the_users_current_roles(client, analyst, analyst_secret):
-    assert client.get("/api/v1/me", **bearer(analyst_secret)).json()["permissions"] == []
+    before = client.get("/api/v1/me", **bearer(analyst_secret)).json()["permissions"]
+    assert "accounts.view_audit" not in before
     analyst.groups.add(Group.objects.get(name="auditor"))
     me = client.get("/api/v1/me", **bearer(analyst_secret)).json()
     assert me["roles"] == ["analyst", "auditor"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ def repo_home(settings, tmp_path: Path) -> Path:
     """A fresh SILLOK_HOME (blob store, temporary and upload folders) for this test."""
     home = tmp_path / "home"
     home.mkdir()
+    # The same keys: a `sillok` child process started on this home must read them.
+    shutil.copytree(Path(settings.SILLOK_HOME) / "keys", home / "keys")
     settings.SILLOK_HOME = home
     settings.SILLOK_BLOB_URL = ""
     return home

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def initialised():
+def initialised(repo_home):
+    # A private home: the tests below corrupt blobs on purpose.
     do_initialise_repository()
 
 

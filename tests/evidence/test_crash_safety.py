@@ -34,12 +34,15 @@ KILLS = 12
 def _make_inputs(folder: Path) -> int:
     folder.mkdir()
     rng = random.Random(20261123)
-    for index in range(30):
-        body = f"증언 {index}: ".encode() + rng.randbytes(150_000).hex().encode()
-        (folder / f"testimony-{index:02d}.txt").write_bytes(body)
-    # One larger file, so that some kills land in the middle of a blob write.
-    (folder / "large.txt").write_bytes(b"large " + rng.randbytes(12_000_000).hex().encode())
-    return 31
+    for index in range(600):
+        body = f"증언 {index}: ".encode() + rng.randbytes(10_000).hex().encode()
+        (folder / f"testimony-{index:03d}.txt").write_bytes(body)
+    # Larger files, so that some kills land in the middle of a blob write.
+    for index in range(3):
+        (folder / f"zz-large-{index}.txt").write_bytes(
+            b"large " + rng.randbytes(20_000_000).hex().encode()
+        )
+    return 603
 
 
 def _start_ingest(folder: Path, home: Path) -> subprocess.Popen:
@@ -47,7 +50,7 @@ def _start_ingest(folder: Path, home: Path) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "sillok.cli", "ingest", "--json", str(folder)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 
@@ -66,21 +69,32 @@ def _assert_consistent() -> None:
     # Only complete blobs are visible in the store: every listed blob hashes to its name.
     store = get_blob_store()
     for sha256 in store.iter_hashes():
-        assert store.rehash(sha256).sha256 == sha256
+        actual = store.rehash(sha256)
+        assert actual.sha256 == sha256, (sha256, actual, store.size(sha256),
+                                         list(Blob.objects.filter(sha256=sha256).values()))
 
 
-def test_ingest_killed_at_random_points_leaves_a_consistent_repository(settings, tmp_path):
+def test_ingest_killed_at_random_points_leaves_a_consistent_repository(repo_home, tmp_path):
     do_initialise_repository()
-    home = Path(settings.SILLOK_HOME)
+    home = repo_home
     folder = tmp_path / "inputs"
     expected = _make_inputs(folder)
     rng = random.Random(7)
     seen = []
     for _ in range(KILLS):
         process = _start_ingest(folder, home)
-        time.sleep(rng.uniform(0.8, 4.0))
+        # Kill after a random number of reported results (each batch is reported once it is
+        # committed) plus a random moment more: inside the next batch's staging, publishing
+        # or recording, or inside a large file.
+        wanted = rng.randrange(0, expected)
+        for _ in range(wanted):
+            if not process.stdout.readline():
+                break
+        time.sleep(rng.uniform(0, 0.3))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
+        process.stdout.close()
+        process.stderr.close()
         _assert_consistent()
         seen.append(Item.objects.count())
     # The kills must have landed mid-intake, not only before the first or after the last file.

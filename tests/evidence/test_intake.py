@@ -57,17 +57,14 @@ def test_the_same_content_is_stored_once_and_the_second_intake_is_recorded(
     assert events[1].details["source"] == "second partner"
 
 
-def test_derivative_jobs_are_queued_once_per_original(
-    ingest, files, documentation_officer, django_capture_on_commit_callbacks
-):
+def test_derivative_jobs_are_queued_once_per_original(ingest, files, documentation_officer):
     from sillok.evidence.derivation import schedule_derivations
 
-    with django_capture_on_commit_callbacks(execute=True):
-        result = ingest(documentation_officer, files / "증언_2019년.txt")[0]
+    result = ingest(documentation_officer, files / "증언_2019년.txt")[0]
     original = ItemFile.objects.get(item_id=result.item, role="original")
     queued = DerivationJob.objects.filter(source=original).count()
     assert queued >= 2  # at least metadata and text
-    schedule_derivations(original.pk)
+    schedule_derivations(original)
     assert DerivationJob.objects.filter(source=original).count() == queued
 
 

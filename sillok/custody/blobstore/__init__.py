@@ -22,6 +22,7 @@ from sillok.custody.blobstore.base import (
     PutResult,
     Readable,
     Rehash,
+    StagedBlob,
 )
 from sillok.custody.blobstore.local import LocalBlobStore
 from sillok.custody.blobstore.s3 import S3BlobStore, parse_s3_url
@@ -35,6 +36,7 @@ __all__ = [
     "BlobTooLarge",
     "LocalBlobStore",
     "PutResult",
+    "StagedBlob",
     "Readable",
     "Rehash",
     "S3BlobStore",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -96,6 +98,15 @@ def hash_stream(source: Readable) -> Rehash:
     return Rehash(sha256=digest.hexdigest(), size=size)
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """Content written to a private temporary file, hashed, not yet in the store."""
+
+    path: str
+    sha256: str
+    size: int
+
+
 class BlobStore(ABC):
     """Content-addressed, write-once storage of originals.
 
@@ -126,6 +137,36 @@ class BlobStore(ABC):
         """Re-read the stored bytes and hash them (verify). Raises BlobNotFound."""
         with self.open(sha256) as stream:
             return hash_stream(stream)
+
+    def stage(self, stream: Readable, max_bytes: int | None = None) -> StagedBlob:
+        """Write the stream to a private temporary file (hashing on the way), not yet durable
+        and not yet in the store. `publish` puts staged blobs in, many at a time, so that
+        many small files share one flush to disk; `discard` drops one."""
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix="sillok-stage-", suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                sha256, size = copy_hashing(stream, out, max_bytes)
+        except BaseException:
+            os.unlink(name)
+            raise
+        return StagedBlob(path=name, sha256=sha256, size=size)
+
+    def publish(self, staged: list[StagedBlob]) -> list[PutResult]:
+        """Put staged blobs into the store, durably, in order; their temporary files go."""
+        results = []
+        for item in staged:
+            try:
+                with open(item.path, "rb") as stream:
+                    results.append(self.put(stream))
+            finally:
+                self.discard(item)
+        return results
+
+    def discard(self, staged: StagedBlob) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staged.path)
 
     @abstractmethod
     def cleanup_stale_temp(self, max_age_seconds: float = 24 * 3600) -> int:

@@ -67,16 +67,17 @@ _DAMAGE = (OSError, ValueError, IndexError, KeyError, struct.error, zlib.error, 
 
 
 def is_hwp5(path: Path) -> bool:
-    """An OLE compound file with an HWP FileHeader stream."""
+    """An OLE compound file with an HWP FileHeader stream. A compound file too damaged to
+    open is a DerivationError: whatever it was meant to be, nothing can be read from it."""
+    if not olefile.isOleFile(str(path)):
+        return False
     try:
-        if not olefile.isOleFile(str(path)):
-            return False
         with olefile.OleFileIO(str(path)) as ole:
             if not ole.exists("FileHeader"):
                 return False
             return ole.openstream("FileHeader").read(32).startswith(HWP_SIGNATURE)
-    except _DAMAGE:
-        return False
+    except _DAMAGE as exc:
+        raise DerivationError(f"the OLE compound file is damaged ({exc})") from exc
 
 
 def is_hwpx(path: Path) -> bool:

@@ -73,6 +73,12 @@ def iter_frames(path: Path, max_frames: int = 1) -> Iterator[Image.Image]:
         image.close()
 
 
+def frame_count(path: Path) -> int:
+    """How many frames (TIFF pages) the image has."""
+    with _decoding(), Image.open(path) as image:
+        return int(getattr(image, "n_frames", 1))
+
+
 def load_image(path: Path) -> Image.Image:
     """The first frame, decoded and upright."""
     return next(iter_frames(path, 1))
@@ -120,18 +126,8 @@ def video_frame(path: Path, out: Path, seek_s: float) -> Path:
     """One full-size frame at `seek_s` seconds, or the first frame of a shorter video."""
     refuse_playlist(path)
     for seek in (seek_s, None):
-        run_tool(
-            [
-                *ffmpeg_input(path, seek_s=seek),
-                "-an",
-                "-sn",
-                "-dn",
-                "-frames:v",
-                "1",
-                file_arg(out),
-            ],
-            FFMPEG_TIMEOUT_S,
-        )
+        args = [*ffmpeg_input(path, seek_s=seek), "-an", "-sn", "-dn", "-frames:v", "1"]
+        run_tool([*args, file_arg(out)], FFMPEG_TIMEOUT_S)
         if out.exists() and out.stat().st_size:
             return out
     raise DerivationError("no video frame could be decoded from the file")
@@ -140,9 +136,12 @@ def video_frame(path: Path, out: Path, seek_s: float) -> Path:
 def video_keyframes(path: Path, outdir: Path, max_frames: int, max_side: int) -> list[Path]:
     """Up to `max_frames` keyframes, scaled down to `max_side`, in stream order."""
     refuse_playlist(path)
+    # Some decoders (VP9) ignore -skip_frame; the select filter keeps only keyframes for them.
+    keyframes = "select='eq(pict_type,I)'"
     scale = f"scale={max_side}:{max_side}:force_original_aspect_ratio=decrease"
     pattern = outdir / "frame-%05d.png"
-    args = [*ffmpeg_input(path, keyframes_only=True), "-an", "-sn", "-dn", "-vf", scale]
+    args = [*ffmpeg_input(path, keyframes_only=True), "-an", "-sn", "-dn"]
+    args += ["-vf", f"{keyframes},{scale}"]
     run_tool(
         [*args, "-fps_mode", "vfr", "-frames:v", str(max_frames), file_arg(pattern)],
         FFMPEG_TIMEOUT_S,

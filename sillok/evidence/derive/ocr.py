@@ -17,12 +17,13 @@ import hashlib
 import io
 import re
 import tempfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .base import Derivation, DeriverUnavailable
-from .images import IMAGE_TYPES, iter_frames
+from .images import IMAGE_TYPES, frame_count, iter_frames
 from .pdf import PDF_TYPES, has_text_layer, inspect_pdf, pdf_page_texts
 from .textutil import clean_text, write_text_output
 from .tools import bare_type, check_regular_file, file_arg, probe_version, run_tool
@@ -38,6 +39,7 @@ MAX_RENDER_SIDE_PX = 10_000
 # (a single line of Hangul on a sign or banner: "Empty page!!"); such pages get a second pass
 # as sparse text, which finds isolated words in no particular order.
 AUTO_PSM, SPARSE_PSM = 3, 11
+MIN_SCAN_DPI = 150
 # The worker runs several jobs at once; Tesseract's OpenMP threads would oversubscribe the
 # cores and make every job slower.
 _TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
@@ -125,19 +127,18 @@ class OcrDeriver:
         pages = []
         for number, frame in enumerate(iter_frames(source, limit), 1):
             image = scratch / f"page-{number}.png"
-            # Resolution only when the file states one: Tesseract's own estimate beats a guess.
-            dpi = frame.info.get("dpi")
-            frame.save(image, format="PNG", **({"dpi": dpi} if dpi else {}))
+            dpi = _scan_dpi(frame.info.get("dpi"))
+            frame.save(image, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
             pages.append(self._recognise(image, number, {}))
             image.unlink()
-        return pages, len(pages)
+        return pages, 1 if kind in _ANIMATED_TYPES else frame_count(source)
 
     def _recognise(self, image: Path, number: int, extra: dict[str, Any]) -> Page:
-        text, confidences, psm = "", [], 0
-        for psm in (AUTO_PSM, SPARSE_PSM):
+        psm = AUTO_PSM
+        text, confidences = self._tesseract(image, psm)
+        if not confidences:
+            psm = SPARSE_PSM
             text, confidences = self._tesseract(image, psm)
-            if confidences:
-                break
         details = {
             "page": number,
             "confidence": _mean(confidences),
@@ -179,6 +180,21 @@ class OcrDeriver:
         return found
 
 
+def _scan_dpi(stated: Any) -> int | None:
+    """The resolution an image states, when it is believable as a scan's.
+
+    Tesseract sizes its text-line search by resolution: a true 300 dpi reads a page far
+    better than its own estimate, but a false small one makes it drop large text. Cameras and
+    screenshots write 72 or 96 dpi, which means nothing; those are left to Tesseract to
+    estimate from the text itself.
+    """
+    try:
+        dpi = round(float(stated[0]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dpi if MIN_SCAN_DPI <= dpi <= 2400 else None
+
+
 @lru_cache(maxsize=16)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
     # size and mtime are part of the cache key so a package upgrade is noticed.
@@ -200,6 +216,6 @@ def word_confidences(tsv: str) -> list[float]:
     return confidences
 
 
-def _mean(values: list[float | None]) -> float | None:
+def _mean(values: Sequence[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(sum(present) / len(present), 1) if present else None

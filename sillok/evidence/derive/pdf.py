@@ -24,7 +24,8 @@ PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 _PAGE_TEXT_MIN_CHARS = 16
 PDFTOTEXT_TIMEOUT_S = 300
 
-# pypdf logs warnings about malformed objects through logging; they quote object data.
+# pypdf logs a warning per malformed object; a damaged or hostile file can produce thousands,
+# which would swamp the worker's log. Errors still come through.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import olefile
 from bs4 import BeautifulSoup, NavigableString
 from bs4.element import CData
 from docx.opc.exceptions import PackageNotFoundError
@@ -97,9 +98,13 @@ class TextDeriver:
             if hwp.is_hwp5(source):
                 return hwp.hwp5_text
             hwp.refuse_hwp3(source)
-            if kind in hwp.HWP_TYPES:
-                raise DerivationError("not an HWP 5 document: no OLE container with an HWP header")
-            return None
+            if kind in hwp.OLE_TYPES:
+                return None
+            if olefile.isOleFile(str(source)):
+                raise DerivationError(
+                    "the file has no readable FileHeader stream (damaged, or not HWP)"
+                )
+            raise DerivationError("not an HWP 5 document: not an OLE compound file")
         raise DerivationError(f"text extraction does not handle {kind} files")
 
 
@@ -107,6 +112,8 @@ def pdf_text(path: Path) -> tuple[str | None, dict[str, Any]]:
     info = inspect_pdf(path)
     pages = pdf_page_texts(path)
     details: dict[str, Any] = {"extractor": "pdftotext", "pages": info.pages}
+    if info.encrypted:
+        details["encrypted"] = "owner password only; read without a password"
     if not has_text_layer(pages, info.pages):
         details["text_layer"] = False
         details["empty"] = "the PDF has no text layer (scanned?); the ocr deriver reads it"

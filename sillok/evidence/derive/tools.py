@@ -97,9 +97,10 @@ def file_arg(path: Path) -> str:
 
 
 def check_regular_file(path: Path) -> None:
-    """Refuse anything but a plain file: a directory would make some tools recurse, a
-    symlink would make them read outside the file they were given."""
-    if path.is_symlink() or not path.is_file():
+    """Refuse anything but a plain file (after following a link, which the services may use
+    for a read-only copy): a directory makes some tools recurse, a FIFO or device makes them
+    block forever."""
+    if not path.is_file():
         raise DerivationError("the source is not a regular file")
 
 

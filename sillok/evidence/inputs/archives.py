@@ -13,7 +13,9 @@ distrusts the header sizes while writing:
    a folder, are refused: one would silently overwrite the other. Case is not folded: the
    server's file system is case-sensitive, and "Report.pdf" next to "report.pdf" is legal.
 2. Kind. Symbolic-link members (Unix mode ``S_IFLNK`` in ``external_attr``) and encrypted
-   members are refused; we only ever create regular files and folders.
+   members are refused; we only ever create regular files and folders. Only stored,
+   deflate and LZMA members are expanded: Deflate64 and PPMd are not in ``zipfile``, and
+   bzip2 is, but without an output bound per read (see ``SUPPORTED_METHODS``).
 3. Size. Member count, declared sizes and the expansion ratio (per member and for the whole
    archive) are checked against ``ArchiveLimits`` up front. The ratio is only judged above
    ``ratio_floor_bytes``: a small file of zeros legitimately compresses a thousandfold, and
@@ -57,15 +59,13 @@ from .errors import RejectedInput
 from .names import check_filename, shown
 
 CHUNK = 1024 * 1024
+READ_AHEAD_SLACK = 64 * 1024
 MAX_PATH_BYTES = 1024
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
-SUPPORTED_METHODS = {
-    zipfile.ZIP_STORED: "stored",
-    zipfile.ZIP_DEFLATED: "deflate",
-    zipfile.ZIP_BZIP2: "bzip2",
-    zipfile.ZIP_LZMA: "lzma",
-}
+# Not bzip2: zipfile decompresses a bzip2 member without an output bound, and 4 KiB of
+# bzip2 can expand to gigabytes in one call before any counting can stop it.
+SUPPORTED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_LZMA}
 DRIVE_LETTER = re.compile(r"[A-Za-z]:")
 READ_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error, ValueError, NotImplementedError)
 
@@ -109,7 +109,7 @@ def expand_zip(path: Path, dest: Path, limits: ArchiveLimits) -> list[ExpandedMe
     except (zipfile.BadZipFile, EOFError, UnicodeDecodeError, ValueError) as exc:
         raise RejectedInput("zip_corrupt", f"{label} is not a readable zip: {exc}") from None
     with archive:
-        members = _plan_members(archive, path.stat().st_size, limits)
+        members = _plan_members(archive, label, path.stat().st_size, limits)
         staging = Path(tempfile.mkdtemp(prefix=".expanding-", dir=dest.parent))
         try:
             expanded = _extract_all(archive, members, staging, limits)
@@ -123,14 +123,14 @@ def expand_zip(path: Path, dest: Path, limits: ArchiveLimits) -> list[ExpandedMe
 
 
 def _plan_members(
-    archive: zipfile.ZipFile, archive_size: int, limits: ArchiveLimits
+    archive: zipfile.ZipFile, label: str, archive_size: int, limits: ArchiveLimits
 ) -> list[_Member]:
     """Validate every member of ``archive`` before anything is written."""
     infos = archive.infolist()
     if len(infos) > limits.max_members:
         raise RejectedInput(
             "zip_too_large",
-            f"the archive has {len(infos)} members; the limit is {limits.max_members}",
+            f"{label} has {len(infos)} members; the limit is {limits.max_members}",
         )
     members = [_validate_member(info, limits) for info in infos]
     _refuse_collisions(members)
@@ -138,12 +138,12 @@ def _plan_members(
     if total > limits.max_total_bytes:
         raise RejectedInput(
             "zip_too_large",
-            f"the archive would expand to {total} bytes; the limit is {limits.max_total_bytes}",
+            f"{label} would expand to {total} bytes; the limit is {limits.max_total_bytes}",
         )
     if total > limits.ratio_floor_bytes and total > limits.max_ratio * max(archive_size, 1):
         raise RejectedInput(
             "zip_bomb",
-            f"the archive of {archive_size} bytes would expand to {total} bytes, more than "
+            f"{label} of {archive_size} bytes would expand to {total} bytes, more than "
             f"{limits.max_ratio:g} times its size",
         )
     return members
@@ -181,7 +181,9 @@ def _validate_member(info: zipfile.ZipInfo, limits: ArchiveLimits) -> _Member:
         raise RejectedInput("zip_symlink", f"{label} is a symbolic link")
     if info.compress_type not in SUPPORTED_METHODS:
         raise RejectedInput(
-            "zip_unsupported", f"{label} uses unsupported compression method {info.compress_type}"
+            "zip_unsupported",
+            f"{label} uses compression method {info.compress_type}, which is not supported; "
+            "re-create the archive with standard (deflate) compression",
         )
     size, packed = info.file_size, info.compress_size
     if not is_dir and size > limits.max_member_bytes:
@@ -266,13 +268,15 @@ def _extract_all(
 
 def _extract_one(archive: zipfile.ZipFile, m: _Member, target: Path, budget: int) -> int:
     declared = m.info.file_size
-    # zipfile stops reading at the declared size; one byte more lets a lying header show.
+    # zipfile stops at the declared size and then fails on the CRC, hiding a lying header.
+    # Raising the size it trusts past what we will ask for (plus its 4 KiB read-ahead) lets
+    # the real stream run on, and we stop reading one byte past the declared size.
     probe = copy.copy(m.info)
-    probe.file_size = declared + 1
+    probe.file_size = declared + READ_AHEAD_SLACK
     written = 0
     try:
         with archive.open(probe) as source, open(target, "xb") as out:
-            while chunk := source.read(CHUNK):
+            while chunk := source.read(min(CHUNK, declared + 1 - written)):
                 written += len(chunk)
                 if written > declared or written > budget:
                     raise RejectedInput(

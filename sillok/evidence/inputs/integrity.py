@@ -96,13 +96,22 @@ def _check_pdf(path: Path, filename: str, size: int) -> None:
         f.seek(0)
         try:
             reader = PdfReader(f, strict=False)
-            if reader.is_encrypted and not reader.decrypt(""):
-                return  # trailer and xref parsed; the pages need the owner's password
-            pages = len(reader.pages)
+            encrypted = reader.is_encrypted
         except Exception as exc:  # pypdf raises many types on malformed input
             raise corrupt(filename, f"is not a readable PDF: {_reason(exc)}") from None
-    if pages == 0:
-        raise corrupt(filename, "is a PDF without any pages")
+        if encrypted and not _opens_without_password(reader):
+            return  # xref and trailer parsed; the page tree needs the owner's password
+        try:
+            len(reader.pages)
+        except Exception as exc:
+            raise corrupt(filename, f"is not a readable PDF: {_reason(exc)}") from None
+
+
+def _opens_without_password(reader: PdfReader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # an algorithm pypdf cannot do is not damage
+        return False
 
 
 def _check_image(path: Path, filename: str, pillow_format: str) -> None:

@@ -136,19 +136,23 @@ def _refine_iso_media(path: Path, head: bytes, detected: str) -> str:
         return "audio/mp4"
     if head[8:12] == b"qt  " or not detected.startswith(("video/", "audio/")):
         return detected
-    handlers = _track_handlers(head)
-    size = len(head)
-    try:
-        size = os.path.getsize(path)
-        if size > len(head):
-            with open(path, "rb") as f:
-                f.seek(max(len(head), size - HEAD_BYTES))
-                handlers |= _track_handlers(f.read(HEAD_BYTES))
-    except OSError:
-        pass
-    if handlers and b"soun" in handlers and b"vide" not in handlers:
+    handlers = _track_handlers(head) | _track_handlers(_tail(path, len(head)))
+    if b"soun" in handlers and b"vide" not in handlers:
         return "audio/mp4"
     return detected
+
+
+def _tail(path: Path, after: int) -> bytes:
+    """The last megabyte of the file, not overlapping the first ``after`` bytes."""
+    try:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size <= after:
+                return b""
+            f.seek(max(after, size - HEAD_BYTES))
+            return f.read(HEAD_BYTES)
+    except OSError:
+        return b""
 
 
 def _track_handlers(data: bytes) -> set[bytes]:

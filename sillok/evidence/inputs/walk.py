@@ -147,17 +147,19 @@ class _Walker:
             return
         for entry in entries:
             child = f"{display.rstrip('/')}/{_text(entry.name)}"
-            try:
-                if entry.is_symlink():
-                    yield _symlink(child, Path(entry.path))
-                elif entry.is_dir(follow_symlinks=False):
-                    yield from self.folder_or_bag(Path(entry.path), child, entry.name)
-                elif entry.is_file(follow_symlinks=False):
-                    yield from self.file(Path(entry.path), child, entry.name, "folder", depth=0)
-                else:
-                    yield _not_regular(child)
+            try:  # only the stat is the user's business; a full disk while expanding is not
+                kind = _kind(entry)
             except OSError as exc:
                 yield _unreadable(child, exc)
+                continue
+            if kind == "symlink":
+                yield _symlink(child, Path(entry.path))
+            elif kind == "folder":
+                yield from self.folder_or_bag(Path(entry.path), child, entry.name)
+            elif kind == "file":
+                yield from self.file(Path(entry.path), child, entry.name, "folder", depth=0)
+            else:
+                yield _not_regular(child)
 
     def file(self, path: Path, display: str, name: str, origin: str, depth: int) -> Iterator[Item]:
         rejection = _system_file(display, name, path) or _name_rejection(display, name)
@@ -186,28 +188,30 @@ class _Walker:
             shutil.rmtree(dest, ignore_errors=True)
             yield Rejection(display, exc.code, exc.message)
             return
+        litter = sorted(
+            {m.path_in_archive.split("/", 1)[0] for m in members} & SYSTEM_FOLDERS.keys()
+        )
+        for top in litter:  # one report per folder, not one per AppleDouble file in it
+            yield Rejection(*_system_folder_reason(f"{display}!/{top}", top))
         bag_root = _bag_inside(dest)
         if bag_root is not None:
             inner = bag_root.relative_to(dest).as_posix()
             bag_display = f"{display}!/{inner}" if inner != "." else f"{display}!"
-            yield from self.bag(bag_root, bag_display)
+            yield from self.bag(bag_root, bag_display, expanded_in=dest)
             return
-        skipped: set[str] = set()
         for m in members:
-            top = m.path_in_archive.split("/", 1)[0]
-            if top in SYSTEM_FOLDERS and "/" in m.path_in_archive:
-                if top not in skipped:  # one report for the whole folder, not one per file
-                    skipped.add(top)
-                    yield Rejection(*_system_folder_reason(f"{display}!/{top}", top))
+            if m.path_in_archive.split("/", 1)[0] in litter:
                 continue
             name = m.path_in_archive.rsplit("/", 1)[-1]
             member_display = f"{display}!/{m.path_in_archive}"
             yield from self.file(m.local_path, member_display, name, "zip", depth + 1)
 
-    def bag(self, root: Path, display: str) -> Iterator[Item]:
+    def bag(self, root: Path, display: str, expanded_in: Path | None = None) -> Iterator[Item]:
         try:
             info = open_bag(root)
         except RejectedInput as exc:
+            if expanded_in is not None:  # a refused zipped bag leaves nothing in workdir
+                shutil.rmtree(expanded_in, ignore_errors=True)
             yield Rejection(display, exc.code, exc.message)
             return
         for p in info.payload:
@@ -217,10 +221,20 @@ class _Walker:
             )
 
 
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "symlink"
+    if entry.is_dir(follow_symlinks=False):
+        return "folder"
+    if entry.is_file(follow_symlinks=False):
+        return "file"
+    return "other"
+
+
 def _bag_inside(dest: Path) -> Path | None:
     if is_bag(dest):
         return dest
-    children = list(dest.iterdir())
+    children = [c for c in dest.iterdir() if c.name not in SYSTEM_FOLDERS]
     if len(children) == 1 and is_bag(children[0]):
         return children[0]
     return None

@@ -103,8 +103,26 @@ def test_ole_file_that_is_not_hwp_is_skipped_when_only_sniffed_as_ole(tmp_path, 
     assert not is_hwp5(source)
     result = derive_hwp(source, workdir, media_type="application/CDFV2")
     assert result.files == [] and "not HWP" in result.details["skipped"]
-    with pytest.raises(DerivationError, match="not an HWP 5 document"):
+    with pytest.raises(DerivationError, match="no readable FileHeader"):
         derive_hwp(source, workdir, media_type="application/x-hwp")
+
+
+def test_damaged_ole_container_is_refused(tmp_path, workdir):
+    whole = write_hwp(tmp_path / "report.hwp", report_sections()).read_bytes()
+    damaged = tmp_path / "damaged.hwp"
+    damaged.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DerivationError, match="OLE compound file is damaged"):
+        derive_hwp(damaged, workdir)
+    damaged.write_bytes(whole[:512] + b"\xff" * (len(whole) - 512))  # directory wiped
+    with pytest.raises(DerivationError, match="no readable FileHeader"):
+        derive_hwp(damaged, workdir)
+
+
+def test_file_claimed_as_hwp_that_is_not_ole_is_refused(tmp_path, workdir):
+    source = tmp_path / "fake.hwp"
+    source.write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(DerivationError, match="not an OLE compound file"):
+        derive_hwp(source, workdir)
 
 
 def test_hwp3_file_is_refused_by_name(tmp_path, workdir):
@@ -199,7 +217,7 @@ def test_hwpx_with_entity_expansion_is_refused(tmp_path, workdir):
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        f'<hs:sec xmlns:hs="x" xmlns:hp="y"><hp:p><hp:t>&lol2;</hp:t></hp:p></hs:sec>'
+        '<hs:sec xmlns:hs="x" xmlns:hp="y"><hp:p><hp:t>&lol2;</hp:t></hp:p></hs:sec>'
     )
     source = write_hwpx(tmp_path / "lol.hwpx", [laughs])
     with pytest.raises(DerivationError, match="not valid XML"):

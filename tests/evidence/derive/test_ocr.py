@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
 from sillok.evidence.derive import DeriverUnavailable
-from sillok.evidence.derive.ocr import OcrDeriver, word_confidences
+from sillok.evidence.derive.ocr import OcrDeriver, _scan_dpi, word_confidences
 
 from .builders import text_image
 from .pdf_builder import write_pdf
@@ -30,15 +31,15 @@ def test_korean_and_english_in_a_png_are_recognised(tmp_path, workdir):
 
 
 def test_scanned_pdf_is_read_page_by_page_within_the_page_limit(tmp_path, workdir):
-    lines = [[ENGLISH_LINE, "Page one"], [KOREAN_LINE, "Page two"], ["Page three"]]
-    pages = [text_image(page, size=60, width=1000) for page in lines]
+    lines = [[ENGLISH_LINE, "Page one"], [KOREAN_LINE, ENGLISH_LINE], ["Page three"]]
+    pages = [text_image(page) for page in lines]
     scan = tmp_path / "scan.pdf"
-    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=150)
-    result = OcrDeriver(max_pages=2, dpi=150).run(scan, "application/pdf", workdir)
+    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=300)
+    result = OcrDeriver(max_pages=2).run(scan, "application/pdf", workdir)
     first, second = result.files[0].path.read_text("utf-8").split("\f")
-    assert "Human" in first and "인권" in second and "two" in second
+    assert "one" in first and "인권" in second and "Evidence" in second
     assert result.details["pages_total"] == 3 and result.details["pages_read"] == 2
-    assert [p["dpi"] for p in result.details["pages"]] == [150, 150]
+    assert [p["dpi"] for p in result.details["pages"]] == [300, 300]
 
 
 def test_a_lone_line_of_hangul_is_found_by_the_sparse_text_pass(tmp_path, workdir):
@@ -62,6 +63,23 @@ def test_every_page_of_a_tiff_is_read(tmp_path, workdir):
     result = OcrDeriver().run(source, "image/tiff", workdir)
     pages = result.files[0].path.read_text("utf-8").split("\f")
     assert "Human" in pages[0] and "Evidence" in pages[1]
+    limited = OcrDeriver(max_pages=1).run(source, "image/tiff", workdir)
+    assert limited.details["pages_read"] == 1 and limited.details["pages_total"] == 2
+
+
+def test_camera_resolution_is_ignored_and_scan_resolution_kept():
+    assert _scan_dpi((72, 72)) is None and _scan_dpi((96.0, 96.0)) is None
+    assert _scan_dpi((299.9994, 299.9994)) == 300
+    assert _scan_dpi(None) is None and _scan_dpi("junk") is None
+
+
+def test_text_on_a_transparent_background_is_read(tmp_path, workdir):
+    text = text_image([KOREAN_LINE, ENGLISH_LINE]).convert("L")
+    transparent = Image.new("RGBA", text.size, (0, 0, 0, 0))
+    transparent.putalpha(text.point(lambda v: 255 - v))  # black text, nothing around it
+    source = tmp_path / "screenshot.png"
+    transparent.save(source)
+    assert "Evidence" in OcrDeriver().run(source, "image/png", workdir).files[0].path.read_text()
 
 
 def test_blank_image_gives_no_text(tmp_path, workdir):

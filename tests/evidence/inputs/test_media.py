@@ -258,3 +258,12 @@ def test_file_without_read_permission_is_unreadable(tmp_path, monkeypatch):
         detect_media_type(path)
     assert caught.value.code == "unreadable"
     assert "'secret.txt' cannot be read: Permission denied" in caught.value.message
+
+
+def test_audio_only_mp4_is_recognised_from_a_moov_box_at_the_end(tmp_path):
+    # Android recorders write the media data first and the track list last.
+    head = iso_media(b"mp42", [])
+    moov_last = iso_media(b"mp42", [b"soun"])[24:]  # the moov box alone
+    padding = struct.pack(">I", 8 + 3 * MB) + b"mdat" + b"\x01" * (3 * MB)
+    path = put(tmp_path, "voice.m4a", head[:24] + padding + moov_last)
+    assert detect_media_type(path) == "audio/mp4"
