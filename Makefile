@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (set PYTHON=...)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,transcribe]'
 	touch $(STAMP)
 
 sillok/locale/ko/LC_MESSAGES/django.mo: sillok/locale/ko/LC_MESSAGES/django.po
