@@ -7,7 +7,9 @@ the ratio says what an integrity guarantee costs:
   the same stream to a file; peak Python memory during each (the store must stay constant);
 - audit append (row lock on the chain head, SHA-256 over the canonical entry, one transaction
   per entry) vs. inserting the same rows with no chain, one transaction per row;
-- verification: audit entries and blob bytes checked per second.
+- verification: audit entries and blob bytes checked per second;
+- evidence intake (bench/intake.py): large files vs. `sha256sum && cp`, peak memory for a
+  100 MiB and a 2 GiB file, and small files per second into the database.
 
 Results are printed and written to bench/results/latest.json.
 """
@@ -165,6 +167,17 @@ def main() -> int:
     parser.add_argument("--postgres", help="postgres:// URL of a scratch database to use")
     parser.add_argument("--blob-mib", type=int, default=512, help="size of the blob to store")
     parser.add_argument("--entries", type=int, default=2000, help="audit entries to append")
+    parser.add_argument(
+        "--large-mib",
+        type=int,
+        nargs="+",
+        default=[100, 2048],
+        help="sizes of the large files to ingest (MiB)",
+    )
+    parser.add_argument("--small-files", type=int, default=3000, help="small files to ingest")
+    parser.add_argument(
+        "--only", choices=["custody", "intake"], help="run one group of benchmarks only"
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="sillok-bench-"))
@@ -182,15 +195,26 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    from sillok.core.services import do_initialise_repository
+
+    do_initialise_repository()
+    results: dict = {
+        "database": connection.vendor,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
     try:
-        results = {
-            "database": connection.vendor,
-            "python": sys.version.split()[0],
-            "cpus": os.cpu_count(),
-            "blob_store": bench_blobs(home, args.blob_mib),
-            "audit_append": bench_audit(args.entries),
-        }
-        results["verify"] = bench_verify()
+        if args.only in (None, "custody"):
+            results["blob_store"] = bench_blobs(home, args.blob_mib)
+            results["audit_append"] = bench_audit(args.entries)
+            results["verify"] = bench_verify()
+        if args.only in (None, "intake"):
+            from bench.intake import bench_large_files, bench_small_files
+
+            work = home / "bench-inputs"
+            work.mkdir()
+            results["intake_small_files"] = bench_small_files(work, args.small_files)
+            results["intake_large_files"] = bench_large_files(work, args.large_mib)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     out_dir = Path(__file__).parent / "results"

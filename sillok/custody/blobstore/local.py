@@ -52,16 +52,20 @@ def _syncfs(path: Path) -> bool:
     return True
 
 
-def _make_dirs(path: Path) -> None:
-    """mkdir -p, syncing each parent whose listing changed."""
+def _make_dirs(path: Path, changed: set[Path] | None = None) -> None:
+    """mkdir -p, syncing each parent whose listing changed (or, given `changed`, adding it
+    there for the caller to sync together with others)."""
     if path.is_dir():
         return
-    _make_dirs(path.parent)
+    _make_dirs(path.parent, changed)
     try:
         path.mkdir()
     except FileExistsError:
         return
-    _fsync_dir(path.parent)
+    if changed is None:
+        _fsync_dir(path.parent)
+    else:
+        changed.add(path.parent)
 
 
 class LocalBlobStore(BlobStore):
@@ -138,10 +142,11 @@ class LocalBlobStore(BlobStore):
             return []
         try:
             self._sync_files([item.path for item in staged])
-            results, touched = [], set()
+            results: list[PutResult] = []
+            touched: set[Path] = set()
             for item in staged:
                 final = self.path_of(item.sha256)
-                _make_dirs(final.parent)
+                _make_dirs(final.parent, touched)
                 try:
                     os.link(item.path, final)
                 except FileExistsError:
