@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -75,28 +76,38 @@ def _peak_rss_mib_of_cli_ingest(source: Path) -> float:
     return round(usage.ru_maxrss / 1024, 1)  # kilobytes on Linux
 
 
-def bench_large_files(work: Path, sizes_mib: list[int]) -> list[dict]:
+def bench_large_files(work: Path, sizes_mib: list[int], repeats: int = 3) -> list[dict]:
+    """Median of `repeats` runs per size, each on new content (a second intake of the same
+    bytes would be a duplicate and write nothing), each starting after `sync` so neither
+    side pays for the other's writes still in the page cache."""
     rows = []
     for mib in sizes_mib:
-        source = _random_file(work / f"large-{mib}.bin", mib * 1024 * 1024)
-        # Warm the page cache the same way for both: each then reads from memory.
-        _baseline_seconds(source, work / "warm.bin")
-        base_s = _baseline_seconds(source, work / "copy.bin")
-        ingest_s, _ = _ingest_seconds(source)
-        # A second file of the same size for the memory measurement (the first is stored).
+        base_runs, ingest_runs = [], []
+        for repeat in range(repeats):
+            source = _random_file(work / f"large-{mib}-{repeat}.bin", mib * 1024 * 1024)
+            # Warm the page cache the same way for both: each then reads from memory.
+            _baseline_seconds(source, work / "warm.bin")
+            os.sync()
+            base_runs.append(_baseline_seconds(source, work / "copy.bin"))
+            os.sync()
+            ingest_runs.append(_ingest_seconds(source)[0])
+            source.unlink()
+        # A fresh file of the same size for the memory measurement.
         other = _random_file(work / f"other-{mib}.bin", mib * 1024 * 1024)
+        os.sync()
         peak = _peak_rss_mib_of_cli_ingest(other)
+        other.unlink()
+        base_s, ingest_s = statistics.median(base_runs), statistics.median(ingest_runs)
         rows.append(
             {
                 "mib": mib,
+                "runs": repeats,
                 "baseline_sha256sum_cp_mib_s": round(mib / base_s, 1),
                 "ingest_mib_s": round(mib / ingest_s, 1),
                 "ingest_throughput_vs_baseline": round(base_s / ingest_s, 2),
                 "cli_ingest_peak_rss_mib": peak,
             }
         )
-        source.unlink()
-        other.unlink()
     return rows
 
 

@@ -1,8 +1,9 @@
 """Loading the demo: one user per role and the four UN documents of data/, idempotently.
 
-Documents go through the custody service like any intake, so the demo exercises the real
-path: streamed into the blob store, recorded, audited. Running it again adds nothing and
-shows no password: a password is generated for a user only when that user is created.
+Documents go through the evidence intake service like any upload, so the demo exercises the
+real path: checked, streamed into the blob store, recorded as public UN-document items with a
+custody event, their derivatives queued. Running it again adds nothing and shows no password:
+a password is generated for a user only when that user is created.
 """
 
 from __future__ import annotations
@@ -12,21 +13,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from sillok.accounts.management.passwords import generate_password
 from sillok.accounts.models import User
 from sillok.accounts.roles import ROLES, Role
 from sillok.accounts.services import AccountError, do_create_user
-from sillok.custody.audit import lock_head, record_audit
-from sillok.custody.models import AuditEntry
-from sillok.custody.services import store_blob
+from sillok.evidence.custody_log import HandlingContext
+from sillok.evidence.intake import NEW, do_ingest_file
+from sillok.evidence.metadata import ItemMetadata, check_metadata
+from sillok.evidence.models import FileRole, ItemFile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MANIFEST = DATA_DIR / "manifest.json"
 USERNAME_PREFIX = "demo-"
-# The audit action that marks a demo document as loaded (and makes loading idempotent).
-DOCUMENT_ACTION = "demo.document_loaded"
 
 
 class DemoDataError(RuntimeError):
@@ -112,7 +110,7 @@ def _file_sha256(path: Path) -> tuple[str, int]:
 
 
 def _already_loaded(sha256: str) -> bool:
-    return AuditEntry.objects.filter(action=DOCUMENT_ACTION, object_id=sha256).exists()
+    return ItemFile.objects.filter(role=FileRole.ORIGINAL, sha256=sha256).exists()
 
 
 def _verified(entry: dict) -> tuple[Path, str, int]:
@@ -125,22 +123,38 @@ def _verified(entry: dict) -> tuple[Path, str, int]:
     return path, sha256, size
 
 
+def _metadata(entry: dict) -> ItemMetadata:
+    return check_metadata(
+        {
+            "title": f"{entry['symbol'] or 'Draft resolution'}: {entry['title']}",
+            "description": f"{entry['kind']}. {entry.get('format', '')}".strip(),
+            "kind": "un_document",
+            "languages": [entry.get("language", "en")],
+            "source": "United Nations General Assembly",
+            "collected_on": entry["date"],
+            "collected_on_precision": "day",
+            "sensitivity": "public",
+            "consent_scope": ["publication"],
+            "tags": ["DPRK", "General Assembly resolution"],
+        }
+    )
+
+
 def _load_document(entry: dict, path: Path, sha256: str, size: int) -> DemoDocument:
     meta = {k: entry[k] for k in ("file", "symbol", "title", "date")}
     loaded_now = False
     if not _already_loaded(sha256):
-        with path.open("rb") as stream:
-            # Outside any transaction: store_blob writes the bytes before it records them.
-            store_blob(None, stream, reason=f"demo dataset: {entry['symbol'] or entry['file']}")
-        with transaction.atomic():
-            # The head lock serialises two concurrent `sillok demo`: the second one sees the
-            # first one's entry here and records nothing.
-            lock_head()
-            if not _already_loaded(sha256):
-                record_audit(
-                    None, DOCUMENT_ACTION, object_type="blob", object_id=sha256, details=meta
-                )
-                loaded_now = True
+        result = do_ingest_file(
+            None,
+            path,
+            filename=entry["file"],
+            metadata=_metadata(entry),
+            context=HandlingContext.for_cli(reason="demo dataset"),
+        )
+        # A concurrent `sillok demo` may have taken it in first: then it is a duplicate.
+        loaded_now = result.status == NEW
+        if result.status == "rejected":
+            raise DemoDataError(f"demo document {path} was refused: {result.reason}")
     return DemoDocument(**meta, sha256=sha256, size=size, loaded_now=loaded_now)
 
 

@@ -12,6 +12,7 @@ from sillok.core.services import do_initialise_repository
 from sillok.custody.models import AuditEntry, Blob
 from sillok.custody.services import open_blob
 from sillok.demo.services import DATA_DIR, read_manifest
+from sillok.evidence.models import Item, ItemFile
 from sillok.testing.cli import run_sillok
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,13 +39,16 @@ def test_demo_loads_users_and_documents_once():
         assert user.check_password(password)
         assert list(user.groups.values_list("name", flat=True)) == [username[len("demo-") :]]
     assert "two factors" in first.stdout and "authenticator" in first.stdout
-    # Documents: stored through custody, byte for byte, one audit entry each.
+    # Documents: public UN-document items through intake, byte for byte, with custody.
     manifest = read_manifest()
     assert Blob.objects.count() == len(manifest) == 4
     for doc in manifest:
         with open_blob(doc["sha256"]) as stream:
             assert stream.read() == (DATA_DIR / doc["file"]).read_bytes()
-    assert AuditEntry.objects.filter(action="demo.document_loaded").count() == 4
+        original = ItemFile.objects.get(role="original", sha256=doc["sha256"])
+        assert original.item.kind == "un_document" and original.item.sensitivity == "public"
+        assert original.item.custody_events.get().action == "intake"
+    assert AuditEntry.objects.filter(action="custody.intake").count() == 4
     assert AuditEntry.objects.filter(action="blob.stored").count() == 4
     assert not any(
         password in json.dumps(list(AuditEntry.objects.values_list("details", flat=True)))
@@ -57,8 +61,9 @@ def test_demo_loads_users_and_documents_once():
     assert not any(password in second.stdout for password in passwords.values())
     assert password_lines(second.stdout) == {}
     assert User.objects.filter(username__startswith="demo-").count() == 8
-    assert AuditEntry.objects.filter(action="demo.document_loaded").count() == 4
+    assert AuditEntry.objects.filter(action="custody.intake").count() == 4
     assert AuditEntry.objects.filter(action="blob.stored").count() == 4
+    assert Item.objects.count() == 4
 
 
 def test_demo_json_shows_passwords_only_for_users_created_now():
