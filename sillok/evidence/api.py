@@ -22,8 +22,7 @@ from sillok.evidence.queries import (
     custody_timeline,
     item_dict,
     iter_blob,
-    read_text,
-    text_files,
+    text_parts,
 )
 from sillok.evidence.uploads import (
     UploadError,
@@ -154,12 +153,7 @@ def item_custody(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
 
 @router.get("/items/{item_id}/text", summary="Text derivatives", operation_id="item_text")
 def item_text(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
-    parts = []
-    for file in text_files(_item(request, item_id)):
-        text, truncated = read_text(file)
-        parts.append({"kind": file.kind, "language": file.language, "sha256": file.sha256,
-                      "text": text, "truncated": truncated})
-    return parts
+    return text_parts(_item(request, item_id))
 
 
 @router.get(

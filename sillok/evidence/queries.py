@@ -107,6 +107,23 @@ def read_text(file: ItemFile, limit: int = MAX_TEXT_BYTES) -> tuple[str, bool]:
     return data[:limit].decode("utf-8", errors="replace"), truncated
 
 
+def text_parts(item: Item) -> list[dict[str, Any]]:
+    """The item's text derivatives as {kind, language, sha256, text, truncated}."""
+    parts = []
+    for file in text_files(item):
+        text, truncated = read_text(file)
+        parts.append(
+            {
+                "kind": file.kind,
+                "language": file.language,
+                "sha256": file.sha256,
+                "text": text,
+                "truncated": truncated,
+            }
+        )
+    return parts
+
+
 def iter_blob(file: ItemFile, chunk: int = 1024 * 1024) -> Iterator[bytes]:
     with open_blob(file.sha256) as stream:
         while data := stream.read(chunk):

@@ -127,11 +127,11 @@ def access_upload(user: Any, key: str, *, for_update: bool = False) -> UploadSes
 
 def do_append_chunk(user: Any, key: str, offset: int, stream: Readable, length: int) -> UploadState:
     """Append `length` bytes read from `stream` at `offset`; return the new state."""
-    if length <= 0 or length > MAX_CHUNK_BYTES:
-        raise UploadError(f"a chunk must have 1 to {MAX_CHUNK_BYTES} bytes, not {length}")
     with transaction.atomic():
         # Locked: two requests carrying the same chunk must not both append it.
         session = access_upload(user, key, for_update=True)
+        if length <= 0 or length > MAX_CHUNK_BYTES:
+            raise UploadError(f"a chunk must have 1 to {MAX_CHUNK_BYTES} bytes, not {length}")
         if session.status != UploadStatus.OPEN:
             raise UploadError(f"the upload is {session.status}", status=409)
         if offset != session.received:

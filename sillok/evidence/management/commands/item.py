@@ -15,8 +15,7 @@ from sillok.evidence.queries import (
     custody_dict,
     custody_timeline,
     item_dict,
-    read_text,
-    text_files,
+    text_parts,
 )
 
 
@@ -88,11 +87,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  job {job['deriver']:<10} {job['status']}{error}")
 
     def _print_text(self, item: Item, as_json: bool) -> None:
-        parts = []
-        for file in text_files(item):
-            text, truncated = read_text(file)
-            parts.append({"kind": file.kind, "language": file.language, "sha256": file.sha256,
-                          "text": text, "truncated": truncated})
+        parts = text_parts(item)
         if as_json:
             self.stdout.write(json.dumps(parts, indent=2, ensure_ascii=False))
             return
