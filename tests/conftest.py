@@ -29,12 +29,18 @@ Fixtures (all function-scoped, all need the database):
     A device accepts each code once: ask again after 30 s, or use another device.
 ``persona_password``
     ``PERSONA_PASSWORD``, for tests that sign in through the real login form.
+``repo_home``
+    A fresh SILLOK_HOME (same keys) for a test that stores blobs: the session's shared home
+    would keep them after the database rolls back, and later verification would see them.
 
 Password hashing is argon2id as in production; the hash of the persona password is computed
 once per test session and shared, so personas cost no hashing time.
 """
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -56,6 +62,29 @@ PERSONA_ROLES = {
     "auditor": "auditor",
     "admin": "admin",
 }
+
+
+@pytest.fixture
+def repo_home(settings, tmp_path: Path) -> Path:
+    """A fresh SILLOK_HOME (blob store, temporary and upload folders) for this test."""
+    home = tmp_path / "home"
+    home.mkdir()
+    # The same keys: a `sillok` child process started on this home must read them.
+    shutil.copytree(Path(settings.SILLOK_HOME) / "keys", home / "keys")
+    settings.SILLOK_HOME = home
+    settings.SILLOK_BLOB_URL = ""
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in English: a request in Korean (LocaleMiddleware) leaves Korean
+    active on the thread, and messages of later tests would come out translated."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

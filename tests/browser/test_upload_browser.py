@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_chunked_upload_resumes_after_a_broken_chunk_and_the_item_page_reads_in_korean(
-    live_server, documentation_officer, persona_password, browser_page, tmp_path
+    repo_home, live_server, documentation_officer, persona_password, browser_page, tmp_path
 ):
     content = b"\xed\x95\x9c " + os.urandom(9 * 1024 * 1024)  # two chunks of 8 MiB at most
     upload = tmp_path / "증언 녹음 2019.bin"

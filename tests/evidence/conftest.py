@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,6 @@ from sillok.evidence.intake import IntakeResult, do_ingest_paths
 from sillok.evidence.metadata import ItemMetadata
 
 KOREAN_TEXT = "요덕 정치범수용소에서 2015년에 공개처형이 있었다.\nPublic execution at Yodok camp.\n"
-
-
-@pytest.fixture
-def repo_home(settings, tmp_path: Path) -> Path:
-    """A fresh SILLOK_HOME (blob store, temporary and upload folders) for this test."""
-    home = tmp_path / "home"
-    home.mkdir()
-    # The same keys: a `sillok` child process started on this home must read them.
-    shutil.copytree(Path(settings.SILLOK_HOME) / "keys", home / "keys")
-    settings.SILLOK_HOME = home
-    settings.SILLOK_BLOB_URL = ""
-    return home
 
 
 @pytest.fixture
