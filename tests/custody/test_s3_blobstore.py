@@ -94,3 +94,37 @@ def test_verify_against_s3_catches_an_object_replaced_behind_sillok_s_back(
     found = {(p.kind, p.sha256) for p in report.problems}
     assert found == {("blob_corrupt", tampered.sha256), ("blob_unrecorded", orphan.sha256)}
     assert kept.sha256 not in {p.sha256 for p in report.problems}
+
+
+def test_staged_blobs_are_published_to_s3_and_their_temporary_files_go(s3_store):
+    staged = [s3_store.stage(io.BytesIO(data)) for data in (b"first", b"second", b"first")]
+    paths = [item.path for item in staged]
+    results = s3_store.publish(staged)
+    assert [r.sha256 for r in results] == [hashlib.sha256(d).hexdigest()
+                                           for d in (b"first", b"second", b"first")]
+    assert [r.created for r in results] == [True, True, False]
+    with s3_store.open(results[1].sha256) as body:
+        assert body.read() == b"second"
+    import os
+
+    assert not any(os.path.exists(p) for p in paths)
+
+
+def test_intake_stores_items_in_s3(settings, moto_endpoint, s3_bucket, repo_home, tmp_path,
+                                   documentation_officer):
+    from sillok.evidence.custody_log import HandlingContext
+    from sillok.evidence.intake import do_ingest_file
+    from sillok.evidence.metadata import ItemMetadata
+
+    settings.SILLOK_BLOB_URL = f"s3://{s3_bucket}/items"
+    settings.SILLOK_S3_ENDPOINT_URL = moto_endpoint
+    source = tmp_path / "증언.txt"
+    source.write_text("증언 내용 testimony", encoding="utf-8")
+    result = do_ingest_file(
+        documentation_officer, source, filename=source.name, metadata=ItemMetadata(),
+        context=HandlingContext(channel="cli"),
+    )
+    assert result.status == "new"
+    with get_blob_store().open(result.sha256) as body:
+        assert body.read() == source.read_bytes()
+    assert verify_repository().ok
