@@ -116,6 +116,18 @@ class FileRole(models.TextChoices):
     DERIVATIVE = "derivative", _("Derivative")
 
 
+# What derivative kinds and derivers are called in the UI.
+DERIVATIVE_LABELS = {
+    "original": _("Original"),
+    "text": _("Extracted text"),
+    "ocr": _("OCR text"),
+    "transcript": _("Transcript"),
+    "preview": _("Preview"),
+    "metadata": _("Metadata"),
+    "phash": _("Perceptual hash"),
+}
+
+
 class ItemFile(models.Model):
     """A file of an item: the original (exactly one) or a derivative with its provenance."""
 
@@ -156,6 +168,10 @@ class ItemFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.sha256[:12]}… of item {self.item_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(DERIVATIVE_LABELS.get(self.kind, self.kind))
 
 
 class CustodyAction(models.TextChoices):
@@ -238,6 +254,10 @@ class DerivationJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deriver} of file {self.source_id}: {self.status}"
+
+    @property
+    def deriver_label(self) -> str:
+        return str(DERIVATIVE_LABELS.get(self.deriver, self.deriver))
 
 
 class PerceptualHash(models.Model):
