@@ -6,6 +6,7 @@ Exit status: 0 success, 1 problems found (e.g. `sillok verify`), 2 bad usage or 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 SILLOK_COMMANDS = {
@@ -33,6 +34,9 @@ def _home() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(signal, "SIGPIPE"):
+        # `sillok jobs | head`: stop quietly when the reader goes away, like other tools.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sillok.settings")
     if not argv or argv[0] in {"-h", "--help"} or argv == ["help"]:
         sys.stdout.write(USAGE)
