@@ -186,6 +186,8 @@ SILLOK_CHECKPOINT_EVERY = env_int("SILLOK_CHECKPOINT_EVERY", 1000)
 # (0 turns the schedule off); `sillok verify` re-hashes everything on demand.
 SILLOK_FIXITY_SAMPLE = env_int("SILLOK_FIXITY_SAMPLE", 1000)
 SILLOK_FIXITY_INTERVAL_HOURS = env_int("SILLOK_FIXITY_INTERVAL_HOURS", 24)
+# Resumable uploads untouched this long are aborted by the scheduled round.
+SILLOK_UPLOAD_EXPIRY_DAYS = env_int("SILLOK_UPLOAD_EXPIRY_DAYS", 7)
 # Called by `sillok worker` at start-up.
 SILLOK_WORKER_STARTUP = ["sillok.evidence.fixity.ensure_fixity_scheduled"]
 

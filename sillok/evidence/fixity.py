@@ -83,11 +83,18 @@ class EvidenceFixityObserver:
 
 
 def run_scheduled_fixity() -> dict[str, Any]:
-    """One scheduled round: verify the audit chain and a random sample of blobs."""
+    """One scheduled round: verify the audit chain and a random sample of blobs; abort
+    resumable uploads that were abandoned."""
     from sillok.custody.services import run_verification
+    from sillok.evidence.uploads import do_expire_uploads
 
     report = run_verification(None, sample=settings.SILLOK_FIXITY_SAMPLE)
-    return {"ok": report.ok, "problems": report.error_count, "checked": report.checked}
+    return {
+        "ok": report.ok,
+        "problems": report.error_count,
+        "checked": report.checked,
+        "uploads_expired": do_expire_uploads(),
+    }
 
 
 def ensure_fixity_scheduled() -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,22 @@ def do_abort_upload(user: Any, key: str) -> None:
             session.updated_at = timezone.now()
             session.save(update_fields=["status", "updated_at"])
     part_path(session).unlink(missing_ok=True)
+
+
+def do_expire_uploads(max_age: timedelta | None = None) -> int:
+    """Abort uploads nobody has touched for `max_age` (SILLOK_UPLOAD_EXPIRY_DAYS) and drop
+    their bytes; return how many. Run by the worker's scheduled round: without it, every
+    upload a browser abandoned would keep its partial file for ever."""
+    age = max_age or timedelta(days=settings.SILLOK_UPLOAD_EXPIRY_DAYS)
+    stale = UploadSession.objects.filter(
+        status=UploadStatus.OPEN, updated_at__lt=timezone.now() - age
+    )
+    expired = 0
+    for session in stale:
+        # Conditional: a chunk that arrived meanwhile keeps the upload alive.
+        if UploadSession.objects.filter(
+            pk=session.pk, status=UploadStatus.OPEN, updated_at=session.updated_at
+        ).update(status=UploadStatus.ABORTED, updated_at=timezone.now()):
+            part_path(session).unlink(missing_ok=True)
+            expired += 1
+    return expired

@@ -99,6 +99,7 @@ def test_verify_against_s3_catches_an_object_replaced_behind_sillok_s_back(
 def test_staged_blobs_are_published_to_s3_and_their_temporary_files_go(s3_store):
     staged = [s3_store.stage(io.BytesIO(data)) for data in (b"first", b"second", b"first")]
     paths = [item.path for item in staged]
+    assert all(p.startswith(str(s3_store.spool_dir)) for p in paths)
     results = s3_store.publish(staged)
     assert [r.sha256 for r in results] == [hashlib.sha256(d).hexdigest()
                                            for d in (b"first", b"second", b"first")]

@@ -199,3 +199,28 @@ def test_anonymous_requests_are_refused(repo_home, items_by_sensitivity):
     assert anonymous.get("/items/").status_code == 302
     item_id = items_by_sensitivity["public"]
     assert anonymous.get(f"/items/{item_id}/").status_code == 302
+
+
+def test_an_abandoned_upload_is_expired_and_its_bytes_dropped(officer_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sillok.evidence.models import UploadSession
+    from sillok.evidence.uploads import do_expire_uploads, part_path
+
+    key = officer_client.post(
+        "/api/v1/uploads", {"filename": "a.txt", "size": 10}, content_type="application/json"
+    ).json()["key"]
+    officer_client.put(f"/api/v1/uploads/{key}?offset=0", b"12345",
+                       content_type="application/octet-stream")
+    session = UploadSession.objects.get(key=key)
+    assert part_path(session).exists()
+    assert do_expire_uploads() == 0  # fresh: left alone
+    UploadSession.objects.filter(key=key).update(updated_at=timezone.now() - timedelta(days=8))
+    assert do_expire_uploads() == 1
+    assert not part_path(session).exists()
+    assert officer_client.get(f"/api/v1/uploads/{key}").json()["status"] == "aborted"
+    late = officer_client.put(f"/api/v1/uploads/{key}?offset=5", b"67890",
+                              content_type="application/octet-stream")
+    assert late.status_code == 409

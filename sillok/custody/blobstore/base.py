@@ -144,7 +144,12 @@ class BlobStore(ABC):
         many small files share one flush to disk; `discard` drops one."""
         import tempfile
 
-        fd, name = tempfile.mkstemp(prefix="sillok-stage-", suffix=".partial")
+        # A backend with a spool folder (S3: SILLOK_HOME/tmp) keeps evidence bytes there, not
+        # in the machine's shared temporary folder.
+        spool = getattr(self, "spool_dir", None)
+        if spool is not None:
+            os.makedirs(spool, mode=0o700, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="sillok-stage-", suffix=".partial", dir=spool)
         try:
             with os.fdopen(fd, "wb") as out:
                 sha256, size = copy_hashing(stream, out, max_bytes)
