@@ -16,7 +16,13 @@ from django.conf import settings
 from django.db import transaction
 
 from sillok.custody import checkpoints
-from sillok.custody.audit import AuditHeadMissing, lock_head, record_audit
+from sillok.custody.audit import (
+    AuditHeadMissing,
+    AuditSpec,
+    lock_head,
+    record_audit,
+    record_audit_batch,
+)
 from sillok.custody.blobstore import PutResult, Readable, StagedBlob, get_blob_store
 from sillok.custody.checkpoints import ExternalCheckpoint
 from sillok.custody.fixity_hooks import make_observers
@@ -66,28 +72,45 @@ def discard_blob(staged: StagedBlob) -> None:
     get_blob_store().discard(staged)
 
 
-def record_blob(actor: Any, put: PutResult, *, reason: str = "") -> StoredBlob:
-    """Record content written by `put_blob`, once, with its audit entry.
+def record_blobs(actor: Any, puts: list[tuple[PutResult, str]]) -> list[StoredBlob]:
+    """Record content written by `put_blob`/`publish_blobs`, each hash once, with one audit
+    entry per (put, reason), in order. Set-based: a batch of small files costs a few
+    statements, not a few per file.
 
     Must run inside the caller's transaction, after `lock_head()`: two records of the same
     content then queue on the head lock instead of deadlocking on the Blob unique index and
-    the head in opposite orders.
+    the head in opposite orders (and no get_or_create savepoint is needed).
     """
-    # Not get_or_create: its savepoint is wasted under the head lock, which already keeps
-    # a second recorder of the same content out until this transaction ends.
-    blob = Blob.objects.filter(sha256=put.sha256).first()
-    created = blob is None
-    if created:
-        blob = Blob.objects.create(sha256=put.sha256, size=put.size)
-    adopted = created and not put.created
-    record_audit(
-        actor,
-        "blob.stored",
-        object_type="blob",
-        object_id=put.sha256,
-        details={"size": put.size, "new": created, "adopted": adopted, "reason": reason},
-    )
-    return StoredBlob(blob=blob, created=created, adopted=adopted)
+    known = {b.sha256: b for b in Blob.objects.filter(sha256__in={p.sha256 for p, _ in puts})}
+    fresh: dict[str, PutResult] = {}
+    for put, _ in puts:
+        if put.sha256 not in known:
+            fresh.setdefault(put.sha256, put)
+    made = Blob.objects.bulk_create(Blob(sha256=p.sha256, size=p.size) for p in fresh.values())
+    known.update({blob.sha256: blob for blob in made})
+    stored, specs, reported = [], [], set()
+    for put, reason in puts:
+        # Only the first record of new content says "new"; a repeat in the batch does not.
+        created = put.sha256 in fresh and put.sha256 not in reported
+        reported.add(put.sha256)
+        adopted = created and not put.created
+        stored.append(StoredBlob(blob=known[put.sha256], created=created, adopted=adopted))
+        specs.append(
+            AuditSpec(
+                actor,
+                "blob.stored",
+                object_type="blob",
+                object_id=put.sha256,
+                details={"size": put.size, "new": created, "adopted": adopted, "reason": reason},
+            )
+        )
+    record_audit_batch(specs)
+    return stored
+
+
+def record_blob(actor: Any, put: PutResult, *, reason: str = "") -> StoredBlob:
+    """`record_blobs` for one blob; the same transaction rules."""
+    return record_blobs(actor, [(put, reason)])[0]
 
 
 def store_blob(

@@ -8,7 +8,6 @@ a password is generated for a user only when that user is created.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from sillok.accounts.management.passwords import generate_password
 from sillok.accounts.models import User
 from sillok.accounts.roles import ROLES, Role
 from sillok.accounts.services import AccountError, do_create_user
+from sillok.custody.blobstore.base import hash_stream
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import NEW, do_ingest_file
 from sillok.evidence.metadata import ItemMetadata, check_metadata
@@ -100,15 +100,6 @@ def read_manifest() -> list[dict]:
     return documents
 
 
-def _file_sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 16):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def _already_loaded(sha256: str) -> bool:
     return ItemFile.objects.filter(role=FileRole.ORIGINAL, sha256=sha256).exists()
 
@@ -117,7 +108,9 @@ def _verified(entry: dict) -> tuple[Path, str, int]:
     path = DATA_DIR / entry["file"]
     if not path.is_file():
         raise DemoDataError(f"demo document {path} is missing")
-    sha256, size = _file_sha256(path)
+    with path.open("rb") as stream:
+        digest = hash_stream(stream)
+    sha256, size = digest.sha256, digest.size
     if sha256 != entry["sha256"]:
         raise DemoDataError(f"demo document {path} does not match its SHA-256 in the manifest")
     return path, sha256, size

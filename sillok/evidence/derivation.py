@@ -125,9 +125,10 @@ def _enqueue(job: DerivationJob, run_after: Any = None) -> None:
     """Queue one job on its own (a retry, or a re-run asked for by a person)."""
     from sillok.evidence.tasks import run_derivation
 
+    task = run_derivation
     # The inline backend cannot defer; a retry there simply runs again now.
-    task = run_derivation.using(run_after=run_after) if run_after and not _inline_backend() \
-        else run_derivation
+    if run_after is not None and not _inline_backend():
+        task = run_derivation.using(run_after=run_after)
     result = task.enqueue(job.pk)
     DerivationJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
 

@@ -30,10 +30,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from sillok.custody.audit import AuditSpec, lock_head, record_audit_batch
+from sillok.custody.audit import lock_head, record_audit_batch
 from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
 from sillok.custody.models import Blob
-from sillok.custody.services import discard_blob, publish_blobs, stage_blob
+from sillok.custody.services import discard_blob, publish_blobs, record_blobs, stage_blob
 from sillok.evidence.access import check_can_add
 from sillok.evidence.custody_log import (
     HandlingContext,
@@ -175,20 +175,18 @@ def do_record_intakes(actor: Any, batch: list[PreparedFile]) -> list[IntakeResul
         # second one sees the first one's original here and records a duplicate.
         lock_head()
         shas = {prepared.put.sha256 for prepared in batch}
-        blobs = _blob_records(actor, batch, shas)
+        blobs = _blob_records(actor, batch)
         originals = {
             f.sha256: f
             for f in ItemFile.objects.select_related("item").filter(
                 role=FileRole.ORIGINAL, sha256__in=shas
             )
         }
-        fresh: list[PreparedFile] = []
+        fresh: dict[str, PreparedFile] = {}
         for prepared in batch:  # the first of several equal files in a batch makes the item
-            if prepared.put.sha256 not in originals and all(
-                f.put.sha256 != prepared.put.sha256 for f in fresh
-            ):
-                fresh.append(prepared)
-        new_files = _create_items(actor, fresh, blobs)
+            if prepared.put.sha256 not in originals:
+                fresh.setdefault(prepared.put.sha256, prepared)
+        new_files = _create_items(actor, list(fresh.values()), blobs)
         originals.update({f.sha256: f for f in new_files})
         not_yet_reported = {f.sha256 for f in new_files}
         results, events = [], []
@@ -204,31 +202,9 @@ def do_record_intakes(actor: Any, batch: list[PreparedFile]) -> list[IntakeResul
     return results
 
 
-def _blob_records(actor: Any, batch: list[PreparedFile], shas: set[str]) -> dict[str, Blob]:
-    known = {b.sha256: b for b in Blob.objects.filter(sha256__in=shas)}
-    fresh: dict[str, PutResult] = {}
-    for prepared in batch:
-        if prepared.put.sha256 not in known:
-            fresh.setdefault(prepared.put.sha256, prepared.put)
-    made = Blob.objects.bulk_create(Blob(sha256=p.sha256, size=p.size) for p in fresh.values())
-    record_audit_batch(
-        [
-            AuditSpec(
-                actor,
-                "blob.stored",
-                object_type="blob",
-                object_id=prepared.put.sha256,
-                details={
-                    "size": prepared.put.size,
-                    "new": prepared.put.sha256 in fresh,
-                    "adopted": prepared.put.sha256 in fresh and not prepared.put.created,
-                    "reason": f"intake of {prepared.filename}",
-                },
-            )
-            for prepared in batch
-        ]
-    )
-    return {**known, **{b.sha256: b for b in made}}
+def _blob_records(actor: Any, batch: list[PreparedFile]) -> dict[str, Blob]:
+    stored = record_blobs(actor, [(p.put, f"intake of {p.filename}") for p in batch])
+    return {record.blob.sha256: record.blob for record in stored}
 
 
 def _create_items(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -109,8 +109,6 @@ def do_start_upload(
 
 
 def _metadata_json(metadata: ItemMetadata) -> dict[str, Any]:
-    from dataclasses import asdict
-
     data = asdict(metadata)
     data["collected_on"] = metadata.collected_on.isoformat() if metadata.collected_on else None
     return data

@@ -193,3 +193,16 @@ def test_original_files_and_custody_events_cannot_be_changed_or_deleted(
         with pytest.raises(DatabaseError), transaction.atomic():
             statement()
     assert ItemFile.objects.get().sha256 == original.sha256
+
+
+def test_equal_files_in_one_batch_make_one_item_and_one_duplicate(
+    ingest, files, tmp_path, documentation_officer
+):
+    copy = tmp_path / "copy-of-photo.png"
+    copy.write_bytes((files / "photo.png").read_bytes())
+    results = ingest(documentation_officer, files / "photo.png", copy)
+    assert [r.status for r in results] == ["new", "duplicate"]
+    assert results[0].item == results[1].item
+    stored = AuditEntry.objects.filter(action="blob.stored").order_by("seq")
+    assert [e.details["new"] for e in stored] == [True, False]
+    assert Blob.objects.count() == 1 and Item.objects.count() == 1
