@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "sillok.custody",
     "sillok.accounts",
     "sillok.evidence",
+    "sillok.vocab",
+    "sillok.records",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("sillok.core.urls")),
     path("accounts/", include("sillok.accounts.urls")),
     path("items/", include("sillok.evidence.urls")),
+    path("records/", include("sillok.records.urls")),
+    path("vocab/", include("sillok.vocab.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -209,3 +209,40 @@ def client_for():
         return sign_in(Client(), user)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shipped vocabularies and gazetteer, loaded once into the test database as
+    `sillok init` loads them. Tests that flush the database (transaction=True) run after all
+    others and reload them with the ``vocabularies`` fixture."""
+    from sillok.vocab.services import do_load_shipped_data
+
+    with django_db_blocker.unblock():
+        do_load_shipped_data()
+
+
+@pytest.fixture
+def vocabularies(db) -> None:
+    """The shipped vocabularies and gazetteer are in the database (reloaded after a flush)."""
+    from sillok.vocab.models import Vocabulary
+    from sillok.vocab.services import do_load_shipped_data
+
+    if not Vocabulary.objects.filter(slug="violations").exists():
+        do_load_shipped_data()
+
+
+@pytest.fixture
+def make_record(vocabularies):
+    """``make_record(user, kind, **raw)`` creates a record through the real service from raw
+    values as a user would type them (``make_record(analyst, "act", event="E-1",
+    violation_type="torture", date="2015-03")``) and returns it."""
+    from sillok.records.fields import clean_values
+    from sillok.records.resolve import Resolver
+    from sillok.records.services import do_create_record
+
+    def make(user, kind: str, **raw):
+        values = clean_values(kind, raw, Resolver(user))
+        return do_create_record(user, kind, values)
+
+    return make

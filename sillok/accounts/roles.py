@@ -27,38 +27,68 @@ class Role:
 ITEM_READ = ("evidence.view_item", "evidence.view_restricted")
 ITEM_WRITE = ("evidence.add_item", "evidence.change_item")
 ITEM_ORIGINALS = ("evidence.view_original",)
+# Documentation records (records/access.py): seeing them follows the same sensitivity
+# clearances as items; reviewing is peer review by someone other than the author.
+RECORD_READ = ("records.view_record",)
+RECORD_WRITE = ("records.change_record", "records.import_records")
+RECORD_REVIEW = ("records.review_record",)
+RECORD_EXPORT = ("records.export_records",)
+VOCAB_ADMIN = ("vocab.add_term", "vocab.change_term", "vocab.add_place", "vocab.change_place")
 
 ROLES: tuple[Role, ...] = (
     Role(
         "documentation-officer",
         _("Documentation officer"),
         _("Interviews escapees, records testimonies, uploads documents and media."),
-        (*ITEM_READ, *ITEM_WRITE, *ITEM_ORIGINALS, "evidence.view_strictly_confidential"),
+        (
+            *ITEM_READ,
+            *ITEM_WRITE,
+            *ITEM_ORIGINALS,
+            "evidence.view_strictly_confidential",
+            *RECORD_READ,
+            *RECORD_WRITE,
+            *RECORD_EXPORT,
+        ),
     ),
     Role(
         "analyst",
         _("Analyst"),
         _("Describes who did what to whom, links records, finds patterns."),
-        (*ITEM_READ, "evidence.change_item", *ITEM_ORIGINALS),
+        (
+            *ITEM_READ,
+            "evidence.change_item",
+            *ITEM_ORIGINALS,
+            *RECORD_READ,
+            *RECORD_WRITE,
+            *RECORD_REVIEW,
+            *RECORD_EXPORT,
+        ),
     ),
     Role(
         "legal-expert",
         _("Legal expert"),
         _("Grades sources, assesses evidence against elements of crimes, builds case files."),
-        (*ITEM_READ, *ITEM_ORIGINALS, "evidence.view_strictly_confidential"),
+        (
+            *ITEM_READ,
+            *ITEM_ORIGINALS,
+            "evidence.view_strictly_confidential",
+            *RECORD_READ,
+            *RECORD_REVIEW,
+            *RECORD_EXPORT,
+        ),
     ),
     Role(
         "vault-keeper",
         _("Vault keeper"),
         _("The only role that sees the real identities of witnesses and relatives."),
-        (*ITEM_READ, "evidence.view_strictly_confidential"),
+        (*ITEM_READ, "evidence.view_strictly_confidential", *RECORD_READ),
         requires_two_factor=True,
     ),
     Role(
         "manager",
         _("Manager"),
         _("Statistics and reports, recommendation follow-up, approves exports."),
-        ("accounts.view_audit", *ITEM_READ),
+        ("accounts.view_audit", *ITEM_READ, *RECORD_READ, *RECORD_EXPORT),
         requires_two_factor=True,
     ),
     Role(
@@ -72,7 +102,7 @@ ROLES: tuple[Role, ...] = (
         "auditor",
         _("Auditor"),
         _("Reads the custody and audit trail; changes nothing."),
-        ("accounts.view_audit", "accounts.run_verify", *ITEM_READ),
+        ("accounts.view_audit", "accounts.run_verify", *ITEM_READ, *RECORD_READ),
     ),
     Role(
         "admin",
@@ -87,6 +117,10 @@ ROLES: tuple[Role, ...] = (
             *ITEM_WRITE,
             *ITEM_ORIGINALS,
             "evidence.view_strictly_confidential",
+            *RECORD_READ,
+            *RECORD_WRITE,
+            *RECORD_EXPORT,
+            *VOCAB_ADMIN,
         ),
         requires_two_factor=True,
     ),

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from sillok.evidence.models import Item, Sensitivity
+from sillok.core.sensitivity import cleared_levels
+from sillok.evidence.models import Item
 
 
 class ItemNotFound(LookupError):
@@ -29,21 +30,12 @@ class ActionRefused(PermissionError):
     """The user may see the item but not do this with it; the message says what is missing."""
 
 
-def _cleared_levels(user: Any) -> list[str]:
-    levels = [Sensitivity.PUBLIC, Sensitivity.INTERNAL]
-    if user.has_perm("evidence.view_restricted"):
-        levels.append(Sensitivity.RESTRICTED)
-    if user.has_perm("evidence.view_strictly_confidential"):
-        levels.append(Sensitivity.STRICTLY_CONFIDENTIAL)
-    return [str(level) for level in levels]
-
-
 def visibility_filter(user: Any) -> Q | None:
     """The Q that selects the items `user` may see; None when they may see none."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.has_perm("evidence.view_item"):
-        return Q(sensitivity__in=_cleared_levels(user))
+        return Q(sensitivity__in=cleared_levels(user))
     if user.has_perm("evidence.add_item"):
         return Q(created_by=user)
     return None

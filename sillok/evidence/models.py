@@ -15,16 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Sensitivity(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    INTERNAL = "internal", _("Internal")
-    RESTRICTED = "restricted", _("Restricted")
-    STRICTLY_CONFIDENTIAL = "strictly_confidential", _("Strictly confidential")
-
-
-# Ordered from least to most sensitive; clearance compares positions in this list.
-SENSITIVITY_ORDER = [choice.value for choice in Sensitivity]
+# Re-exported: items were the first users of sensitivity levels.
+from sillok.core.sensitivity import SENSITIVITY_ORDER, Sensitivity  # noqa: F401
 
 
 class ItemKind(models.TextChoices):

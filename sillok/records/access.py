@@ -1,0 +1,109 @@
+"""Who may see and change which record: one predicate for pages, API, CLI, imports, exports,
+links and counts (STYLE rule 2).
+
+A user sees a record when they hold `records.view_record` and the clearance its sensitivity
+needs (core/sensitivity.py, the same levels as items). Changing needs `records.change_record`;
+reviewing `records.review_record`. Missing and forbidden look the same (RecordNotFound).
+A link is visible only when both of its ends are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from sillok.core.sensitivity import cleared_levels
+from sillok.records.kinds import RecordKind, get_kind
+
+
+class RecordNotFound(LookupError):
+    """No such record, or not one this user may see."""
+
+    def __init__(self, kind: str, record_id: Any) -> None:
+        super().__init__(f"no {kind} {record_id}")
+        self.kind = kind
+        self.record_id = record_id
+
+
+class RecordActionRefused(PermissionError):
+    """The user may see the record but not do this with it; the message says why."""
+
+
+def can_view_records(user: Any) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("records.view_record")
+    )
+
+
+def record_filter(user: Any) -> Q | None:
+    """The Q selecting the records of any kind `user` may see; None when none."""
+    if not can_view_records(user):
+        return None
+    return Q(sensitivity__in=cleared_levels(user))
+
+
+def visible_records(user: Any, kind: str | RecordKind) -> QuerySet:
+    kind = get_kind(kind) if isinstance(kind, str) else kind
+    condition = record_filter(user)
+    if condition is None:
+        return kind.model.objects.none()
+    return kind.model.objects.filter(condition)
+
+
+def access_record(user: Any, kind: str, record_id: Any, *, for_update: bool = False) -> Model:
+    """The record if `user` may see it; RecordNotFound for missing and forbidden alike."""
+    record_kind = get_kind(kind)
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        raise RecordNotFound(record_kind.name, record_id) from None
+    query = visible_records(user, record_kind)
+    if for_update:
+        query = query.select_for_update()
+    record = query.filter(pk=pk).first()
+    if record is None:
+        raise RecordNotFound(record_kind.name, record_id)
+    return record
+
+
+def check_can_change(user: Any) -> None:
+    if not user.has_perm("records.change_record"):
+        raise RecordActionRefused(
+            "creating and editing records needs the change_record "
+            "permission (documentation officers, analysts)"
+        )
+
+
+def check_can_review(user: Any) -> None:
+    if not user.has_perm("records.review_record"):
+        raise RecordActionRefused(
+            "reviewing needs the review_record permission (analysts, legal experts)"
+        )
+
+
+def visible_ids(user: Any, refs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Which of the (kind, id) pairs `user` may see, with one query per kind. Places are
+    public gazetteer entries; items follow the evidence rules."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for kind, pk in refs:
+        by_kind[kind].add(int(pk))
+    seen: set[tuple[str, int]] = set()
+    for kind, ids in by_kind.items():
+        if kind == "place":
+            from sillok.vocab.models import Place
+
+            found = Place.objects.filter(pk__in=ids).values_list("pk", flat=True)
+        elif kind == "item":
+            from sillok.evidence.access import visible_items
+
+            found = visible_items(user).filter(pk__in=ids).values_list("pk", flat=True)
+        else:
+            found = visible_records(user, kind).filter(pk__in=ids).values_list("pk", flat=True)
+        seen |= {(kind, pk) for pk in found}
+    return seen

@@ -1,0 +1,115 @@
+"""Reading vocabularies and the gazetteer: term trees, lookups by code, place search."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from sillok.vocab.models import Place, Term, Vocabulary
+from sillok.vocab.romanize import name_key
+
+
+class UnknownVocabulary(LookupError):
+    def __init__(self, slug: str) -> None:
+        known = ", ".join(Vocabulary.objects.values_list("slug", flat=True)) or "none loaded"
+        super().__init__(f"no vocabulary {slug!r}; known: {known}")
+
+
+# Short names people type for vocabularies (`sillok vocab list violations`).
+VOCABULARY_ALIASES = {"violation_types": "violations", "relations": "relation_types"}
+
+
+def get_vocabulary(slug: str) -> Vocabulary:
+    slug = VOCABULARY_ALIASES.get(slug, slug)
+    try:
+        return Vocabulary.objects.get(slug=slug)
+    except Vocabulary.DoesNotExist:
+        raise UnknownVocabulary(slug) from None
+
+
+def terms_of(slug: str, *, include_retired: bool = False) -> QuerySet[Term]:
+    """The terms of a vocabulary in tree order (parents before their children)."""
+    query = Term.objects.filter(vocabulary=get_vocabulary(slug)).select_related("parent")
+    if not include_retired:
+        query = query.filter(active=True)
+    return query.order_by("path")
+
+
+def subtree(term: Term) -> QuerySet[Term]:
+    """`term` and every term below it."""
+    return Term.objects.filter(vocabulary_id=term.vocabulary_id, path__startswith=term.path)
+
+
+def term_by_code(slug: str, code: str) -> Term | None:
+    return Term.objects.filter(vocabulary__slug=slug, code=code).first()
+
+
+def term_as_dict(term: Term) -> dict:
+    return {
+        "id": term.pk,
+        "code": term.code,
+        "label_en": term.label_en,
+        "label_ko": term.label_ko,
+        "parent": term.parent.code if term.parent_id else None,
+        "depth": term.depth,
+        "active": term.active,
+        "origin": term.origin,
+        "data": term.data,
+        # What violation types map to in law; empty for other vocabularies.
+        "legal": {
+            "rights": term.data.get("rights", []),
+            "rome_statute": term.data.get("rome_statute", []),
+        },
+    }
+
+
+def search_terms(slug: str, text: str, *, limit: int = 20) -> list[Term]:
+    """Active terms whose English or Korean label or code contains `text`."""
+    text = text.strip()
+    query = terms_of(slug)
+    if text:
+        query = query.filter(
+            Q(label_en__icontains=text) | Q(label_ko__icontains=text) | Q(code__icontains=text)
+        )
+    return list(query[:limit])
+
+
+def search_places(text: str, *, limit: int = 20, kinds: list[str] | None = None) -> list[Place]:
+    """Places whose Hangul, English or romanized names (or aliases) begin with `text`; any
+    romanization matches (Hoeryong, Hoeryŏng, 회령), names beginning with it first."""
+    key = name_key(text)
+    if not key:
+        return []
+    query = Place.objects.filter(active=True).select_related("parent")
+    if kinds:
+        query = query.filter(kind__in=kinds)
+    starts = list(query.filter(search_keys__contains=f" {key}")[: limit * 4])
+    if len(starts) < limit:
+        seen = {p.pk for p in starts}
+        starts += [
+            p for p in query.filter(search_keys__contains=key)[: limit * 4] if p.pk not in seen
+        ]
+
+    def rank(place: Place) -> tuple:
+        exact = f" {key} " in place.search_keys
+        return (not exact, place.depth, place.label_en)
+
+    return sorted(starts, key=rank)[:limit]
+
+
+def place_as_dict(place: Place) -> dict:
+    return {
+        "id": place.pk,
+        "code": place.code,
+        "kind": place.kind,
+        "name_en": place.label_en,
+        "name_ko": place.label_ko,
+        "romanization_rr": place.romanization_rr,
+        "romanization_mr": place.romanization_mr,
+        "aliases": place.aliases,
+        "parent": place.parent.code if place.parent_id else None,
+        "parent_name_en": place.parent.label_en if place.parent_id else None,
+        "country": place.country,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "facility_status": place.facility_status or None,
+    }
