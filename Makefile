@@ -35,6 +35,8 @@ sillok/locale/ko/LC_MESSAGES/django.mo: sillok/locale/ko/LC_MESSAGES/django.po
 demo: setup
 	$(BIN)/sillok init
 	$(BIN)/sillok demo
+	@# Synthetic (fictional) testimonies, persons, events, acts and links in Korean and English.
+	$(BIN)/python -m bench.synthetic demo
 	@# A worker beside the server makes the derivatives (text, OCR, transcripts, previews).
 	$(BIN)/sillok worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/sillok serve --host 127.0.0.1 --port 8000

@@ -10,6 +10,9 @@ the ratio says what an integrity guarantee costs:
 - verification: audit entries and blob bytes checked per second;
 - evidence intake (bench/intake.py): large files vs. `sha256sum && cp`, peak memory for a
   100 MiB and a 2 GiB file, and small files per second into the database.
+- documentation records (bench/records.py): the synthetic generator's records per second,
+  CSV import of persons vs. a bare bulk insert of the same rows, and the page of a person
+  with 1,000 links vs. one with none.
 
 Results are printed and written to bench/results/latest.json.
 """
@@ -176,7 +179,16 @@ def main() -> int:
     )
     parser.add_argument("--small-files", type=int, default=3000, help="small files to ingest")
     parser.add_argument(
-        "--only", choices=["custody", "intake"], help="run one group of benchmarks only"
+        "--import-rows", type=int, nargs="+", default=[10_000, 50_000], help="CSV rows to import"
+    )
+    parser.add_argument("--page-links", type=int, default=1000, help="links of the record page")
+    parser.add_argument(
+        "--synthetic-records", type=int, default=50_000, help="records the generator loads"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["custody", "intake", "records"],
+        help="run one group of benchmarks only",
     )
     args = parser.parse_args()
 
@@ -215,6 +227,17 @@ def main() -> int:
             work.mkdir()
             results["intake_small_files"] = bench_small_files(work, args.small_files)
             results["intake_large_files"] = bench_large_files(work, args.large_mib)
+        if args.only in (None, "records"):
+            from bench.records import bench_records
+
+            work = home / "bench-records"
+            work.mkdir()
+            results |= bench_records(
+                work,
+                import_rows=args.import_rows,
+                page_links=args.page_links,
+                records=args.synthetic_records,
+            )
     finally:
         shutil.rmtree(home, ignore_errors=True)
     out_dir = Path(__file__).parent / "results"

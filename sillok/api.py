@@ -19,6 +19,8 @@ from ninja.errors import AuthenticationError
 from sillok.accounts.api import API_AUTH
 from sillok.accounts.api import router as accounts_router
 from sillok.evidence.api import router as evidence_router
+from sillok.records.api import router as records_router
+from sillok.vocab.api import router as vocab_router
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +89,5 @@ def health(request: HttpRequest) -> Status:
 
 api.add_router("/", accounts_router)
 api.add_router("/", evidence_router)
+api.add_router("/", records_router)
+api.add_router("/", vocab_router)

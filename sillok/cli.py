@@ -19,6 +19,11 @@ SILLOK_COMMANDS = {
     "verify": "re-hash every blob and re-walk the audit chain",
     "audit": "audit log: `audit checkpoint [--export FILE]`, `audit log`",
     "demo": "load the demo dataset and demo users",
+    "vocab": "vocabularies: `vocab list [SLUG] [--json]`, `vocab load`",
+    "places": "gazetteer: `places search TEXT [--kind K] [--json]`, `places show CODE`",
+    "record": "one record as a user sees it: `record show|history REF --as USER [--json]`",
+    "import": "import records from a CSV or XLSX file (`import KIND FILE --as USER`)",
+    "export": "export records to CSV, XLSX or JSON (`export KIND --out FILE --as USER`)",
 }
 
 USAGE = (

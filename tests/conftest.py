@@ -218,8 +218,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     others and reload them with the ``vocabularies`` fixture."""
     from sillok.vocab.services import do_load_shipped_data
 
+    # Without an audit entry: tests of the audit chain start from an empty chain.
     with django_db_blocker.unblock():
-        do_load_shipped_data()
+        do_load_shipped_data(audit=False)
 
 
 @pytest.fixture
@@ -229,7 +230,7 @@ def vocabularies(db) -> None:
     from sillok.vocab.services import do_load_shipped_data
 
     if not Vocabulary.objects.filter(slug="violations").exists():
-        do_load_shipped_data()
+        do_load_shipped_data(audit=False)
 
 
 @pytest.fixture

@@ -29,6 +29,21 @@ API = {
     "put_upload_chunk": ("put", "/api/v1/uploads/nokey?offset=0", 404),
     "complete_upload": ("post", "/api/v1/uploads/nokey/complete", 404),
     "abort_upload": ("delete", "/api/v1/uploads/nokey", 404),
+    "list_records": ("get", "/api/v1/records/persons", 200),  # an empty list
+    "create_record": ("post", "/api/v1/records/persons", 403),
+    "get_record": ("get", "/api/v1/records/persons/1", 404),
+    "update_record": ("patch", "/api/v1/records/persons/1", 404),
+    "record_history": ("get", "/api/v1/records/persons/1/history", 404),
+    "record_version": ("get", "/api/v1/records/persons/1/history/1", 404),
+    "restore_record_version": ("post", "/api/v1/records/persons/1/restore/1", 404),
+    "review_record": ("post", "/api/v1/records/persons/1/review", 404),
+    "withdraw_record": ("post", "/api/v1/records/persons/1/withdraw", 404),
+    "reinstate_record": ("post", "/api/v1/records/persons/1/reinstate", 404),
+    "record_links": ("get", "/api/v1/records/persons/1/links", 404),
+    "list_vocabularies": ("get", "/api/v1/vocab", 403),
+    "list_terms": ("get", "/api/v1/vocab/violations/terms", 403),
+    "search_places": ("get", "/api/v1/places?q=Hoeryong", 403),
+    "get_place": ("get", "/api/v1/places/KP-09", 403),
 }
 
 # Well-formed bodies, so that a refusal comes from the permission check, not validation.
@@ -40,6 +55,15 @@ BODIES = {
         "content_type": "application/json",
     },
     "put_upload_chunk": {"data": b"some text", "content_type": "application/octet-stream"},
+    "create_record": {"data": {"values": {"name": "Kim"}}, "content_type": "application/json"},
+    "update_record": {
+        "data": {"values": {"name": "Kim"}, "revision": 1},
+        "content_type": "application/json",
+    },
+    "restore_record_version": {"data": {}, "content_type": "application/json"},
+    "review_record": {"data": {"action": "complete"}, "content_type": "application/json"},
+    "withdraw_record": {"data": {"reason": "duplicate"}, "content_type": "application/json"},
+    "reinstate_record": {"data": {}, "content_type": "application/json"},
 }
 
 # URL name -> (path, status for the outsider with GET); anonymous visitors are sent to login.
@@ -57,6 +81,36 @@ PAGES = {
     "evidence:item": ("/items/1/", 404),
     "evidence:file": ("/items/1/files/1/", 404),
     "set_language": ("/i18n/setlang/", 302),
+    # Documentation records: no view_record, no records (403); a record is "not found" (404).
+    "records:home": ("/records/", 403),
+    "records:list": ("/records/persons/", 403),
+    "records:create": ("/records/acts/new/", 403),
+    "records:record": ("/records/persons/1/", 404),
+    "records:edit": ("/records/persons/1/edit/", 404),
+    "records:history": ("/records/persons/1/history/", 404),
+    "records:version": ("/records/persons/1/versions/1/", 404),
+    "records:restore": ("/records/persons/1/versions/1/restore/", 405),
+    "records:link_add": ("/records/persons/1/links/add/", 405),
+    "records:submit": ("/records/persons/1/review/send/", 405),
+    "records:complete_review": ("/records/persons/1/review/complete/", 405),
+    "records:return_review": ("/records/persons/1/review/return/", 405),
+    "records:withdraw": ("/records/persons/1/withdraw/", 405),
+    "records:reinstate": ("/records/persons/1/reinstate/", 405),
+    "records:lookup": ("/records/lookup/persons/?q=kim", 403),
+    "records:lookup_places": ("/records/lookup/places/?q=hoeryong", 403),
+    "records:lookup_terms": ("/records/lookup/terms/violations/?q=torture", 403),
+    # Spreadsheet import and export: the permission is checked before anything else.
+    "records:import": ("/records/import/", 403),
+    "records:import_mapping": ("/records/import/nokey0000000000000/", 403),
+    "records:import_run": ("/records/import/nokey0000000000000/run/", 403),
+    "records:import_done": ("/records/import/nokey0000000000000/done/", 403),
+    "records:export": ("/records/export/", 403),
+    "vocab:index": ("/vocab/", 403),
+    "vocab:vocabulary": ("/vocab/violations/", 403),
+    "vocab:term": ("/vocab/violations/terms/1/", 403),
+    "vocab:term_add": ("/vocab/violations/terms/add/", 403),
+    "vocab:places": ("/vocab/places/", 403),
+    "vocab:place_add": ("/vocab/places/add/", 403),
 }
 # Pages anyone may reach, and POST-only ones that refuse a GET before anything else.
 PUBLIC_PAGES = {"accounts:login", "accounts:logout", "set_language", "accounts:token_revoke"}
@@ -99,7 +153,7 @@ def test_the_outsider_is_refused_by_every_api_operation(operation, client_for, o
     method, path, expected = API[operation]
     response = getattr(client_for(outsider), method)(path, **BODIES.get(operation, {}))
     assert response.status_code == expected, response.content
-    if operation == "list_items":
+    if operation in {"list_items", "list_records"}:
         assert response.json() == {"total": 0, "items": []}
 
 

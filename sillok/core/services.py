@@ -14,11 +14,14 @@ def do_initialise_repository() -> str:
     """Bring roles in line with the code and record the initialisation; idempotent."""
     with transaction.atomic():
         changed = sync_roles()
-        loaded = do_load_shipped_data()
+        loaded = do_load_shipped_data(audit=False)
         record_audit(
             None,
             "repository.initialised",
-            details={"database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]},
+            details={
+                "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+                "vocabularies_loaded": loaded["changed"],
+            },
         )
     roles = f"roles updated: {', '.join(changed)}" if changed else "roles up to date"
     terms = sum(counts["created"] for counts in loaded["vocabularies"].values())

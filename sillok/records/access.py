@@ -53,7 +53,24 @@ def visible_records(user: Any, kind: str | RecordKind) -> QuerySet:
     condition = record_filter(user)
     if condition is None:
         return kind.model.objects.none()
+    if kind.name == "link":
+        condition &= _link_ends_visible(user, "from") & _link_ends_visible(user, "to")
     return kind.model.objects.filter(condition)
+
+
+def _link_ends_visible(user: Any, end: str) -> Q:
+    """Links whose `end` ("from" or "to") is a record, place or item `user` may see: one
+    subquery per kind, so lists, counts and exports of links never reveal a hidden record."""
+    from sillok.evidence.access import visible_items
+    from sillok.records.kinds import KINDS
+
+    condition = Q(**{f"{end}_kind": "place"})
+    condition |= Q(**{f"{end}_kind": "item", f"{end}_id__in": visible_items(user).values("pk")})
+    for kind in KINDS:
+        if kind.name != "link":
+            ids = visible_records(user, kind).values("pk")
+            condition |= Q(**{f"{end}_kind": kind.name, f"{end}_id__in": ids})
+    return condition
 
 
 def access_record(user: Any, kind: str, record_id: Any, *, for_update: bool = False) -> Model:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sillok.core.sensitivity import Sensitivity
@@ -212,9 +214,17 @@ def _split_list(value: Any) -> list[str]:
     return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
 
 
+@lru_cache(maxsize=256)
+def _choice_table(choices: type, language: str) -> dict[str, str]:
+    """Values and labels (in `language`, lower case) of a TextChoices -> value. Cached: the
+    labels are lazy translations, and an import cleans a choice on every row."""
+    allowed = {str(v): str(v) for v in choices.values}
+    allowed |= {str(label).lower(): str(v) for v, label in choices.choices}
+    return allowed
+
+
 def _choice(spec: FieldSpec, value: str) -> str:
-    allowed = {str(v): str(v) for v in spec.choices.values}
-    allowed |= {str(label).lower(): str(v) for v, label in spec.choices.choices}
+    allowed = _choice_table(spec.choices, get_language() or "")
     cleaned = allowed.get(value) or allowed.get(value.lower())
     if cleaned is None:
         raise FieldError(f"must be one of {', '.join(spec.choices.values)}; got {value!r}")
@@ -298,10 +308,12 @@ def _clean_one(spec: FieldSpec, value: Any, resolver: Any) -> dict[str, Any]:
         return {spec.name: resolver.record(kind, pk)}
     if t == "ref":
         kind, pk = parse_reference(text)
+        if kind not in LINKABLE_KINDS:
+            raise FieldError(f"{text!r}: a link joins records, places or items, not a {kind}")
         resolver.linkable(kind, pk)
         return {f"{spec.name}_kind": kind, f"{spec.name}_id": pk}
     if t == "user":
-        return {spec.name: resolver.user(text)}
+        return {spec.name: resolver.user_named(text)}
     raise AssertionError(f"unknown field type {t}")
 
 

@@ -1,5 +1,11 @@
-"""Snapshots of records for their history, differences between two versions, and which
-snapshot fields a restore puts back."""
+"""Snapshots of records for their history, differences between two versions, which snapshot
+fields a restore puts back, and which versions a reader may see (pages, API and CLI alike).
+
+Every version of a record the reader may see is listed (who, when, what, why), but the
+content of a version is shown only to a reader cleared for the sensitivity the record had
+then: a record made less sensitive after redaction must not show its earlier content. Such
+a version is "withheld": reading or restoring it answers not found, and the version after it
+is compared with nothing (`previous_withheld`)."""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from typing import Any
 
 from django.db import models
 
+from sillok.core.sensitivity import cleared_levels
 from sillok.records.fields import fields_of
 from sillok.records.kinds import kind_of
+from sillok.records.models import RecordVersion
 
 # Bookkeeping that a restore never puts back (it belongs to the life of the record).
 BOOKKEEPING = {
@@ -94,3 +102,59 @@ def restorable_values(record: models.Model, old: dict[str, Any]) -> dict[str, An
         else:
             values[name] = old[name]
     return values
+
+
+# --- versions a reader may see ---------------------------------------------------------------
+
+
+def visible_versions(user: Any, record: models.Model) -> list[RecordVersion]:
+    """Every version of `record` (which the caller has fetched through access_record), oldest
+    first, each marked `withheld` when `user` is not cleared for its content."""
+    versions = list(
+        RecordVersion.objects.filter(kind=kind_of(record).name, record_id=record.pk)
+        .select_related("actor")
+        .order_by("number")
+    )
+    levels = set(cleared_levels(user))
+    for version in versions:
+        version.withheld = version.snapshot.get("sensitivity") not in levels
+    return versions
+
+
+def version_for(user: Any, record: models.Model, number: int) -> RecordVersion | None:
+    """Version `number` of `record` if it exists and `user` is cleared for its content;
+    None for missing and withheld alike."""
+    version = (
+        RecordVersion.objects.filter(kind=kind_of(record).name, record_id=record.pk)
+        .filter(number=number)
+        .select_related("actor")
+        .first()
+    )
+    if version is None or version.snapshot.get("sensitivity") not in cleared_levels(user):
+        return None
+    return version
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """One version, the version before it when the reader may see it, and what changed."""
+
+    version: RecordVersion
+    previous: RecordVersion | None
+    previous_withheld: bool
+    changes: list[Change]
+
+
+def version_changes(user: Any, record: models.Model, number: int) -> VersionChanges | None:
+    """Version `number` compared with the one before; None when `version_for` finds none.
+    When `user` may not see the version before, every field counts as changed from nothing."""
+    version = version_for(user, record, number)
+    if version is None:
+        return None
+    previous = version_for(user, record, number - 1) if number > 1 else None
+    return VersionChanges(
+        version,
+        previous,
+        number > 1 and previous is None,
+        diff(previous.snapshot if previous else None, version.snapshot),
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sillok.records.dates import format_fuzzy_date
 from sillok.records.models import (
     Act,
     Event,
@@ -77,20 +78,35 @@ def reference(record: models.Model) -> str:
     return f"{kind_of(record).prefix}-{record.pk}"
 
 
+def reference_of(kind: str, pk: int) -> str:
+    """The reference users type for anything a link may join: P-12 for records, X-5 for
+    evidence items, place:7 for gazetteer places."""
+    if kind in KINDS_BY_NAME:
+        return f"{KINDS_BY_NAME[kind].prefix}-{pk}"
+    if kind == "item":
+        return f"X-{pk}"
+    return f"{kind}:{pk}"
+
+
 def title_of(record: models.Model) -> str:
-    """A one-line title for lists, links and history."""
+    """A one-line title that names no other record: safe to show anyone who may see `record`
+    itself (exports, logs, anything without a viewer). An act's victim, an involvement's
+    perpetrator or unit and an information's source may be more sensitive than the record
+    that names them; titles.safe_title adds their names for a viewer cleared for them."""
     for attribute in ("title", "name"):
         value = getattr(record, attribute, None)
         if value:
             return str(value)
     if isinstance(record, Act):
-        victim = record.victim.name if record.victim_id else _("unidentified victim")
-        return f"{record.violation_type.label} — {victim}"
+        when = format_fuzzy_date(record.date_start, record.date_end, record.date_precision)
+        label = str(record.violation_type.label)
+        return f"{label} ({when})" if when else label
     if isinstance(record, Involvement):
-        who = record.perpetrator or record.organization
-        return f"{who} ({record.degree.label if record.degree_id else '?'})"
+        degree = record.degree.label if record.degree_id else "?"
+        return f"{degree} — {reference_of('act', record.act_id)}"
     if isinstance(record, Information):
-        return f"{record.source} — {record.get_connection_display()}"
+        source = reference_of("source", record.source_id)
+        return f"{record.get_connection_display()} — {source}"
     if isinstance(record, Link):
         return f"{record.relation.label}"
     return reference(record)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from sillok.core.bulk import insert_rows
 from sillok.records.models import Person, PersonName
 from sillok.vocab.romanize import name_key, person_name_romanizations
 
@@ -28,13 +29,13 @@ def name_forms(person: Person) -> list[tuple[str, str]]:
     return [(kind, name) for kind, name in forms if name]
 
 
-def _rows(person: Person) -> list[PersonName]:
+def _rows(person: Person) -> list[tuple[int, str, str, str]]:
     rows, seen = [], set()
     for kind, name in name_forms(person):
         key = name_key(name)[:300]
         if key and key not in seen:
             seen.add(key)
-            rows.append(PersonName(person_id=person.pk, key=key, name=name[:300], kind=kind))
+            rows.append((person.pk, key, name[:300], kind))
     return rows
 
 
@@ -43,8 +44,10 @@ def rebuild_person_names(persons: Iterable[Person], *, fresh: bool = False) -> N
     persons = list(persons)
     if not fresh:
         PersonName.objects.filter(person__in=[p.pk for p in persons]).delete()
-    PersonName.objects.bulk_create(
-        [row for person in persons for row in _rows(person)], batch_size=2000
+    insert_rows(
+        PersonName,
+        ("person", "key", "name", "kind"),
+        (row for person in persons for row in _rows(person)),
     )
 
 

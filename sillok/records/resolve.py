@@ -98,7 +98,7 @@ class Resolver:
             raise FieldError(f"no item {', '.join(missing)} (or not one you may see)")
         return ids
 
-    def user(self, username: str) -> Any:
+    def user_named(self, username: str) -> Any:
         if username not in self._users:
             found = get_user_model().objects.filter(username=username, is_active=True).first()
             if found is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from sillok.vocab.models import Place, Term, Vocabulary
 from sillok.vocab.romanize import name_key
@@ -24,6 +24,13 @@ def get_vocabulary(slug: str) -> Vocabulary:
         return Vocabulary.objects.get(slug=slug)
     except Vocabulary.DoesNotExist:
         raise UnknownVocabulary(slug) from None
+
+
+def vocabularies_with_counts() -> QuerySet[Vocabulary]:
+    """Every vocabulary, by slug, with `active_terms`: how many of its terms are in use."""
+    return Vocabulary.objects.annotate(
+        active_terms=Count("terms", filter=Q(terms__active=True))
+    ).order_by("slug")
 
 
 def terms_of(slug: str, *, include_retired: bool = False) -> QuerySet[Term]:

@@ -105,6 +105,13 @@ def romanize_mr(text: str) -> str:
 
 
 def person_name_romanizations(hangul: str) -> dict[str, list[str]]:
+    """See `_person_name_romanizations`; a fresh dict each call (the cached one is shared)."""
+    return {system: list(forms) for system, forms in _person_name_romanizations(hangul).items()}
+
+
+# Imports of many persons repeat the same names: the romanizations are computed once.
+@lru_cache(maxsize=65536)
+def _person_name_romanizations(hangul: str) -> dict[str, tuple[str, ...]]:
     """Common romanizations of a Korean personal name, surname first.
 
     `hangul` is 2–4 Hangul syllables, optionally with a space after the surname. Without
@@ -116,23 +123,29 @@ def person_name_romanizations(hangul: str) -> dict[str, list[str]]:
     not such a name (Latin, mixed, too long, empty) gives three empty lists."""
     split = _split_name(hangul)
     if split is None:
-        return {"rr": [], "mr": [], "simple": []}
+        return {"rr": (), "mr": (), "simple": ()}
     surname, given = split
     rr_surnames, mr_surname, other_surnames = _surname_forms(surname)
     rr_given, mr_given, simple_given = _given_name_forms(given)
     simple_surnames = [_strip(mr_surname), *other_surnames, *rr_surnames]
     return {
-        "rr": _unique(f"{s} {g}" for s in rr_surnames for g in rr_given),
-        "mr": _unique(f"{mr_surname} {g}" for g in mr_given),
-        "simple": _unique(f"{s} {g}" for s in simple_surnames for g in simple_given),
+        "rr": tuple(_unique(f"{s} {g}" for s in rr_surnames for g in rr_given)),
+        "mr": tuple(_unique(f"{mr_surname} {g}" for g in mr_given)),
+        "simple": tuple(_unique(f"{s} {g}" for s in simple_surnames for g in simple_given)),
     }
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=262144)
 def name_key(text: str) -> str:
     """The matching key of a name: lower case, no diacritics, spaces or punctuation.
 
     name_key("Kim Chŏng-ch'ŏl") == name_key("kim chong chol") == "kimchongchol". Hangul
     syllables are kept whole (NFC): NFKD would split them into jamo that no query has."""
+    if text.isascii():  # most romanizations: the fast path
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     kept = []
     for char in unicodedata.normalize("NFC", text):
         if _HANGUL_RUN.match(char):

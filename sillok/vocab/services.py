@@ -23,15 +23,21 @@ class VocabularyChangeRefused(ValueError):
         self.field = field
 
 
-def do_load_shipped_data() -> dict[str, Any]:
-    """Load (or update) the shipped vocabularies and gazetteer; idempotent."""
+def do_load_shipped_data(*, audit: bool = True) -> dict[str, Any]:
+    """Load (or update) the shipped vocabularies and gazetteer; idempotent. `audit=False`
+    when the caller records the load in its own audit entry (`sillok init`)."""
     with transaction.atomic():
         vocabularies = load_shipped_vocabularies()
         places = load_shipped_gazetteer()
-        changed = {slug: counts for slug, counts in vocabularies.items() if any(counts.values())}
-        if changed or places["created"] or places["updated"]:
-            record_audit(None, "vocab.loaded", details={"vocabularies": changed, "places": places})
-    return {"vocabularies": vocabularies, "places": places}
+        summary = {
+            "vocabularies": {
+                slug: counts for slug, counts in vocabularies.items() if any(counts.values())
+            },
+            "places": places,
+        }
+        if audit and (summary["vocabularies"] or places["created"] or places["updated"]):
+            record_audit(None, "vocab.loaded", details=summary)
+    return {"vocabularies": vocabularies, "places": places, "changed": summary}
 
 
 def _check_labels(label_en: str, label_ko: str) -> tuple[str, str]:

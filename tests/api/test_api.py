@@ -82,6 +82,7 @@ def test_me_with_a_token_names_the_user_their_roles_and_permissions(client, audi
             "accounts.view_audit",
             "evidence.view_item",
             "evidence.view_restricted",
+            "records.view_record",
         ],
         "auth": "token",
     }

@@ -160,3 +160,42 @@ def test_a_record_page_worth_of_links_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         views = links_of(analyst, "testimony", hub.pk)
     assert len(views) == 30
+
+
+def test_lists_of_links_leave_out_links_to_records_the_user_cannot_see(
+    analyst, legal_expert, documentation_officer, make_record
+):
+    from sillok.records.access import visible_records
+
+    protected = make_record(
+        documentation_officer,
+        "person",
+        name="Protected witness",
+        sensitivity="strictly_confidential",
+    )
+    victim = make_record(documentation_officer, "person", name="Victim 2")
+    other = make_record(documentation_officer, "person", name="Victim 3")
+    hidden = make_record(
+        documentation_officer,
+        "link",
+        **{"from": f"P-{protected.pk}", "to": f"P-{victim.pk}", "relation": "relative_of"},
+    )
+    shown = make_record(
+        documentation_officer,
+        "link",
+        **{"from": f"P-{victim.pk}", "to": f"P-{other.pk}", "relation": "relative_of"},
+    )
+    assert list(visible_records(analyst, "link")) == [shown]
+    assert set(visible_records(legal_expert, "link")) == {hidden, shown}
+
+
+def test_a_link_cannot_join_another_link(analyst, make_record):
+    a = make_record(analyst, "person", name="A")
+    b = make_record(analyst, "person", name="B")
+    link = make_record(
+        analyst, "link", **{"from": f"P-{a.pk}", "to": f"P-{b.pk}", "relation": "relative_of"}
+    )
+    with pytest.raises(RecordValuesError, match="not a link"):
+        make_record(
+            analyst, "link", **{"from": f"P-{a.pk}", "to": f"L-{link.pk}", "relation": "mentions"}
+        )

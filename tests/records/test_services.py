@@ -29,8 +29,7 @@ pytestmark = pytest.mark.django_db
 def edit(user, record, **raw):
     reason = raw.pop("_reason", "")
     values = clean_values(record_kind(record), raw, Resolver(user), partial=True)
-    return do_update_record(user, record, values, expected_revision=record.revision,
-                            reason=reason)
+    return do_update_record(user, record, values, expected_revision=record.revision, reason=reason)
 
 
 def record_kind(record):

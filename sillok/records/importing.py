@@ -1,0 +1,303 @@
+"""Importing records from a spreadsheet: read it (spreadsheets.py), match its columns to the
+fields of the record kind (mappings.py), clean every row with the same rules as the web forms
+(fields.clean_values, one Resolver for the whole file, referenced records fetched in bulk),
+and commit all rows at once through records.services.do_import_records.
+
+Nothing is imported from a file with an error unless the user asks to skip the bad rows; a
+dry run does everything but the commit. Every problem names its spreadsheet row (the header
+is row 1, the first data row 2; 0 for the file as a whole) and its column title.
+
+Cleaning runs before the commit's transaction, so that a large file does not hold the
+database's write lock while it is read; records are never deleted, so what a row refers to
+is still there when the rows are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError
+
+from sillok.records.access import RecordActionRefused, visible_ids
+from sillok.records.fields import (
+    FieldError,
+    RecordValuesError,
+    clean_values,
+    fields_of,
+    parse_reference,
+)
+from sillok.records.kinds import get_kind
+from sillok.records.links import check_link
+from sillok.records.mappings import MappingError, load_mapping, match_columns
+from sillok.records.resolve import Resolver
+from sillok.records.services import do_import_records
+from sillok.records.spreadsheets import Sheet, SpreadsheetError, read_sheet
+
+# A file whose every row is wrong would otherwise give millions of messages.
+MAX_ERRORS = 10_000
+PREFETCH_CHUNK = 900  # ids per query: below SQLite's oldest limit on query parameters
+OUTSIDE_KINDS = ("place", "item")  # link ends and items that are not records
+SPLIT_RE = re.compile(r"[;|\n,]")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row: 1 the header, 2 the first data row, 0 the whole file
+    column: str  # the column title as in the file ("" for the whole row or file)
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """What an import did or, for a dry run, would do."""
+
+    kind: str
+    file: str
+    dry_run: bool = False
+    rows: int = 0  # data rows in the file (blank rows not counted)
+    valid: int = 0  # rows without an error
+    imported: int = 0  # records created (0 for a dry run and for a file with errors)
+    skipped: int = 0  # bad rows left out because the user chose to skip them
+    errors: list[RowError] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # column title -> field ("" ignored)
+    record_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> int:
+        return self.rows - self.valid
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "errors": [error.as_dict() for error in self.errors],
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "valid": self.valid,
+            "skipped": self.skipped,
+            "dry_run": self.dry_run,
+        }
+
+
+def check_can_import(user: Any) -> None:
+    if not (
+        user is not None
+        and user.is_active
+        and user.has_perm("records.import_records")
+        and user.has_perm("records.change_record")
+    ):
+        raise RecordActionRefused(
+            "importing records needs the import_records permission (documentation officers, "
+            "analysts)"
+        )
+
+
+def import_file(
+    user: Any,
+    kind: str,
+    path: Path,
+    *,
+    mapping: dict[str, str] | str | None = None,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    sheet: str = "",
+    name: str = "",
+) -> ImportReport:
+    """Import the spreadsheet at `path` as records of `kind` for `user`. `mapping`: column
+    title -> field name (a dict, a saved mapping's name, or a JSON/YAML file's path); `name`:
+    the file name to report (an upload's original name); `sheet`: a workbook's sheet.
+    RecordActionRefused when the user may not import, UnknownKind for a kind that does not
+    exist; every other problem is in the report."""
+    check_can_import(user)
+    record_kind = get_kind(kind)
+    path = Path(path)
+    report = ImportReport(kind=record_kind.name, file=name or path.name, dry_run=dry_run)
+    try:
+        columns = load_mapping(record_kind.name, mapping)
+        data = read_sheet(path, name=report.file, sheet=sheet)
+    except (MappingError, SpreadsheetError) as exc:
+        report.errors.append(RowError(0, "", str(exc)))
+        return report
+    report.rows = len(data.rows)
+    good = _check_rows(user, record_kind.name, data, columns, report)
+    report.valid = len(good)
+    if report.errors and not (skip_bad_rows and good):
+        return report
+    report.skipped = report.rows - len(good)
+    if dry_run or not good:
+        return report
+    return _commit(user, record_kind.name, data, good, report)
+
+
+def _commit(
+    user: Any, kind: str, data: Sheet, good: list[dict[str, Any]], report: ImportReport
+) -> ImportReport:
+    source = {"name": data.name, "sha256": data.sha256, "rows": report.rows}
+    if report.skipped:
+        source["skipped_rows"] = report.skipped
+    try:
+        records = do_import_records(user, kind, good, source=source)
+    except (RecordActionRefused, RecordValuesError, DatabaseError) as exc:
+        # Something changed between the checks and the commit (a link made meanwhile): the
+        # transaction rolled back, nothing is imported.
+        report.errors.append(RowError(0, "", f"nothing was imported: {exc}"))
+        report.skipped = 0
+        return report
+    report.imported = len(records)
+    report.record_ids = [record.pk for record in records]
+    return report
+
+
+def _check_rows(
+    user: Any, kind: str, data: Sheet, mapping: dict[str, str] | None, report: ImportReport
+) -> list[dict[str, Any]]:
+    """The cleaned values of every good row; each problem goes into `report.errors`."""
+    by_position, problems = match_columns(kind, data.header, mapping)
+    report.columns = {data.header[position]: name for position, name in sorted(by_position.items())}
+    if problems:
+        for problem in problems:
+            _add_error(report, RowError(1, problem.column, problem.message))
+        return []
+    column_of = {name: data.header[pos] for pos, name in by_position.items() if name}
+    raws = _raw_rows(data, by_position, report)
+    resolver = ImportResolver(user)
+    resolver.prefetch_references(kind, (raw for _, raw in raws))
+    good: list[dict[str, Any]] = []
+    link_rows: dict[tuple, int] = {}
+    for number, raw in raws:
+        try:
+            values = clean_values(kind, raw, resolver)
+            if kind == "link":
+                _check_link_row(values, number, link_rows)
+        except RecordValuesError as exc:
+            for name, message in exc.errors.items():
+                _add_error(report, RowError(number, column_of.get(name, ""), message))
+            continue
+        except RecordActionRefused as exc:
+            _add_error(report, RowError(number, column_of.get("relation", ""), str(exc)))
+            continue
+        good.append(values)
+    return good
+
+
+def _raw_rows(
+    data: Sheet, by_position: dict[int, str], report: ImportReport
+) -> list[tuple[int, dict[str, str]]]:
+    """Each row as {field: text}, without the rows that repeat an earlier one or have values
+    outside the titled columns (reported)."""
+    mapped = [(position, name) for position, name in sorted(by_position.items()) if name]
+    width = len(data.header)
+    untitled = [p for p in range(width) if p not in by_position and not data.header[p].strip()]
+    seen: dict[tuple[str, ...], int] = {}
+    raws: list[tuple[int, dict[str, str]]] = []
+    for number, cells in data.rows:
+        if len(cells) > width and any(cells[width:]):
+            _add_error(report, RowError(number, "", "has more cells than the header has columns"))
+            continue
+        stray = [p for p in untitled if p < len(cells) and cells[p]]
+        if stray:
+            message = f"has a value in column {stray[0] + 1}, which has no title"
+            _add_error(report, RowError(number, "", message))
+            continue
+        values = tuple(cells[p] if p < len(cells) else "" for p, _ in mapped)
+        first = seen.setdefault(values, number)
+        if first != number:
+            message = f"repeats row {first} (the same values): a duplicate submission"
+            _add_error(report, RowError(number, "", message))
+            continue
+        raws.append((number, {name: values[i] for i, (_, name) in enumerate(mapped)}))
+    return raws
+
+
+def _check_link_row(values: dict[str, Any], number: int, seen: dict[tuple, int]) -> None:
+    check_link(values)
+    key = (
+        values["from_kind"],
+        values["from_id"],
+        values["to_kind"],
+        values["to_id"],
+        values["relation"].pk,
+    )
+    first = seen.setdefault(key, number)
+    if first != number:
+        raise RecordActionRefused(f"row {first} makes the same link")
+
+
+def _add_error(report: ImportReport, error: RowError) -> None:
+    if len(report.errors) < MAX_ERRORS:
+        report.errors.append(error)
+    elif len(report.errors) == MAX_ERRORS:
+        report.errors.append(RowError(0, "", f"more errors after the first {MAX_ERRORS:,}"))
+
+
+class ImportResolver(Resolver):
+    """The Resolver of records/resolve.py, told in advance what a file refers to: records,
+    places and items are fetched with one query per kind and thousand ids, and a reference
+    to something missing or invisible is remembered as such instead of asked again."""
+
+    def __init__(self, user: Any) -> None:
+        super().__init__(user)
+        self._checked: dict[str, set[int]] = defaultdict(set)
+        self._visible: set[tuple[str, int]] = set()
+
+    def prefetch_references(self, kind: str, raws: Iterable[dict[str, str]]) -> None:
+        wanted: dict[str, set[int]] = defaultdict(set)
+        specs = [spec for spec in fields_of(kind) if spec.type in {"record", "ref", "items"}]
+        for raw in raws:
+            for spec in specs:
+                text = raw.get(spec.name)
+                if not text:
+                    continue
+                expected = {"record": spec.kind, "ref": "", "items": "item"}[spec.type]
+                parts = SPLIT_RE.split(text) if spec.type == "items" else [text]
+                for part in parts:
+                    try:
+                        ref_kind, pk = parse_reference(part, expected)
+                    except FieldError:
+                        continue  # clean_values reports it with its row
+                    wanted[ref_kind].add(pk)
+        for ref_kind, ids in wanted.items():
+            self.prefetch(ref_kind, ids)
+
+    def prefetch(self, kind: str, ids: set[int]) -> None:
+        if kind in OUTSIDE_KINDS:
+            wanted = sorted(set(ids) - self._checked[kind])
+            for start in range(0, len(wanted), PREFETCH_CHUNK):
+                chunk = wanted[start : start + PREFETCH_CHUNK]
+                self._visible |= visible_ids(self.user, [(kind, pk) for pk in chunk])
+            self._checked[kind].update(wanted)
+            return
+        wanted = sorted(pk for pk in ids if (kind, pk) not in self._records)
+        for start in range(0, len(wanted), PREFETCH_CHUNK):
+            super().prefetch(kind, set(wanted[start : start + PREFETCH_CHUNK]))
+        for pk in wanted:
+            # Missing or not visible: record() says so without another query.
+            self._records.setdefault((kind, pk), None)
+
+    def linkable(self, kind: str, pk: int) -> None:
+        if kind in OUTSIDE_KINDS and pk in self._checked[kind]:
+            if (kind, pk) not in self._visible:
+                raise FieldError(f"no {kind} {pk} (or not one you may see)")
+            return
+        super().linkable(kind, pk)
+
+    def items(self, values: list[str]) -> list[int]:
+        refs = [parse_reference(v, "item") for v in values]
+        if not all(pk in self._checked["item"] for _, pk in refs):
+            return super().items(values)
+        missing = [str(pk) for ref_kind, pk in refs if (ref_kind, pk) not in self._visible]
+        if missing:
+            raise FieldError(f"no item {', '.join(missing)} (or not one you may see)")
+        return [pk for _, pk in refs]

@@ -1,0 +1,91 @@
+"""`sillok import KIND FILE --as USER [--mapping M] [--dry-run] [--skip-bad-rows] [--json]`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sillok.accounts.services import AccountError, find_user
+from sillok.records.access import RecordActionRefused
+from sillok.records.importing import ImportReport, import_file
+from sillok.records.kinds import KINDS, UnknownKind, get_kind
+
+
+class Command(BaseCommand):
+    help = (
+        "Import records of one kind from a CSV or XLSX file, acting as USER (whose "
+        "permissions apply). Columns match fields by name or label unless --mapping (a saved "
+        "mapping's name, or a JSON/YAML file of column -> field) says otherwise. Nothing is "
+        "imported from a file with errors unless --skip-bad-rows. Exit 0 on success, 2 when "
+        "the file has errors (nothing imported) or on bad usage."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        kinds = ", ".join(kind.plural for kind in KINDS)
+        parser.add_argument("kind", metavar="KIND", help=f"one of: {kinds}")
+        parser.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+        parser.add_argument(
+            "--as", dest="as_user", metavar="USER", required=True, help="import as USER"
+        )
+        parser.add_argument("--mapping", metavar="M", help="saved mapping name or JSON/YAML file")
+        parser.add_argument("--sheet", default="", help="the workbook sheet (default: the first)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check everything, import nothing"
+        )
+        parser.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help="import the good rows of a file with errors",
+        )
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            kind = get_kind(options["kind"])
+        except UnknownKind as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        try:
+            user = find_user(options["as_user"])
+        except AccountError as exc:
+            raise CommandError(f"--as: {exc}", returncode=2) from None
+        try:
+            report = import_file(
+                user,
+                kind.name,
+                Path(options["file"]),
+                mapping=options["mapping"],
+                dry_run=options["dry_run"],
+                skip_bad_rows=options["skip_bad_rows"],
+                sheet=options["sheet"],
+            )
+        except RecordActionRefused as exc:
+            raise CommandError(f"{user.get_username()}: {exc}", returncode=2) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
+        else:
+            self._print(report, kind.plural)
+        if report.errors and not report.imported:
+            self.stdout.flush()
+            sys.exit(2)
+
+    def _print(self, report: ImportReport, plural: str) -> None:
+        for error in report.errors:
+            where = f"row {error.row}" + (f", column {error.column!r}" if error.column else "")
+            self.stdout.write(f"{where}: {error.message}")
+        if report.imported:
+            skipped = f", {report.skipped} bad rows skipped" if report.skipped else ""
+            self.stdout.write(f"imported {report.imported} {plural} from {report.file}{skipped}")
+        elif report.dry_run and report.ok:
+            self.stdout.write(f"dry run: {report.rows} rows, no errors; nothing imported")
+        elif report.errors:
+            self.stdout.write(
+                f"{report.file}: {len(report.errors)} errors in {report.bad_rows} of "
+                f"{report.rows} rows; nothing imported"
+            )
+        else:
+            self.stdout.write(f"{report.file}: no rows to import")

@@ -1,0 +1,176 @@
+"""What the records API takes and gives (records/api.py), with descriptions and examples
+for the OpenAPI document. A record's `values` hold the fields of its kind (records/fields.py)
+in the raw form the API accepts back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+VALUES_EXAMPLE = {
+    "name": "Kim Young-hee",
+    "name_hangul": "김영희",
+    "sex": "female",
+    "birth_year": "1975..1978",
+    "origin": {"code": "KP-09", "name_en": "North Hamgyong", "name_ko": "함경북도"},
+    "status": "detained",
+    "sensitivity": "restricted",
+}
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., examples=["no person 42"])
+    errors: dict[str, str] = Field(
+        {},
+        description="bad fields: field name -> what is wrong with it",
+        examples=[{"birth_year": "must be a year like 1975; got 'soon'"}],
+    )
+
+
+class FiltersIn(Schema):
+    q: str = Field(
+        "",
+        description="text: for persons any spelling of a name (Hangul, Revised Romanization, "
+        "McCune-Reischauer, aliases); for other kinds title, name and description",
+    )
+    review_status: str = Field("", description="draft, in_review or reviewed")
+    sensitivity: str = Field(
+        "", description="public, internal, restricted or strictly_confidential"
+    )
+    violation_type: str = Field(
+        "",
+        description="a violations code; includes its sub-types. Acts; events and persons "
+        "through their acts",
+    )
+    place: str = Field(
+        "",
+        description="a gazetteer code; includes the places below it (a province finds its "
+        "counties). Persons by place of origin",
+    )
+    date_from: str = Field("", description="dated kinds: overlapping the period from this date")
+    date_to: str = Field("", description="dated kinds: overlapping the period until this date")
+    include_withdrawn: bool = Field(False, description="also withdrawn records")
+    limit: int = Field(50, description="at most 200")
+    offset: int = 0
+
+
+class WithdrawnOut(Schema):
+    at: datetime
+    reason: str
+
+
+class RecordOut(Schema):
+    id: int = Field(..., examples=[12])
+    reference: str = Field(..., description="what users quote", examples=["P-12"])
+    kind: str = Field(..., description="singular", examples=["person"])
+    title: str = Field(..., examples=["Kim Young-hee"])
+    values: dict[str, Any] = Field(
+        ...,
+        description="every field of the kind, as the API accepts them: text, codes of "
+        "choices, dates with their precision (2015-03, ~2015, 2015..2017); terms as "
+        "{code, label_en, label_ko}, places as {code, name_en, name_ko}, records as "
+        "{reference, id, title} (title null when you may not see that record)",
+        examples=[VALUES_EXAMPLE],
+    )
+    review_status: str = Field(..., examples=["draft"])
+    reviewer: str | None = Field(None, description="user name of the assigned reviewer")
+    sensitivity: str = Field(..., examples=["restricted"])
+    revision: int = Field(..., description="send it back with an edit", examples=[3])
+    created_at: datetime
+    created_by: str | None = Field(None, examples=["mina"])
+    updated_at: datetime
+    withdrawn: WithdrawnOut | None = Field(None, description="null unless withdrawn")
+
+
+class RecordListOut(Schema):
+    total: int = Field(..., examples=[1])
+    items: list[RecordOut]
+
+
+class RecordIn(Schema):
+    values: dict[str, Any] = Field(
+        ...,
+        description="field name -> raw value; what a read returns is accepted back",
+        examples=[{"name": "Kim Young-hee", "name_hangul": "김영희", "origin": "회령"}],
+    )
+    reason: str = Field("", description="kept in the history")
+
+
+class RecordChangeIn(RecordIn):
+    revision: int = Field(..., description="the revision you read", examples=[3])
+    reason: str = Field(
+        "", description="kept in the history; required when the record was reviewed"
+    )
+
+
+class RestoreIn(Schema):
+    revision: int | None = Field(None, description="the revision you read (recommended)")
+    reason: str = ""
+
+
+class ReviewIn(Schema):
+    action: Literal["submit", "complete", "return"]
+    reviewer: str = Field("", description="submit: the reviewer's user name", examples=["jun"])
+    comment: str = Field("", description="required to return a record")
+    revision: int | None = None
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., description="why it is withdrawn", examples=["duplicate of P-9"])
+    revision: int | None = None
+
+
+class ReinstateIn(Schema):
+    reason: str = ""
+    revision: int | None = None
+
+
+class VersionOut(Schema):
+    number: int = Field(..., examples=[2])
+    action: str = Field(..., examples=["edited"])
+    actor: str | None = Field(None, examples=["mina"])
+    created_at: datetime
+    reason: str = Field(..., examples=["corrected the date from the transcript"])
+
+
+class ChangeOut(Schema):
+    field: str = Field(..., examples=["date_start"])
+    before: Any = Field(None, examples=["2015-03-01"])
+    after: Any = Field(None, examples=["2015-04-01"])
+
+
+class VersionDetailOut(VersionOut):
+    snapshot: dict[str, Any] = Field(..., description="the whole record (foreign keys as ids)")
+    changes: list[ChangeOut]
+    previous_withheld: bool = Field(
+        False, description="you are not cleared for the version before: no earlier values"
+    )
+
+
+class TermValueOut(Schema):
+    code: str = Field(..., examples=["detained_at"])
+    label_en: str
+    label_ko: str
+
+
+class LinkEndOut(Schema):
+    reference: str = Field(..., examples=["E-3"])
+    kind: str = Field(..., examples=["event"])
+    id: int
+    title: str | None = None
+
+
+class LinkOut(Schema):
+    id: int
+    reference: str = Field(..., examples=["L-5"])
+    relation: TermValueOut
+    label: str = Field(..., description="the relation read from this record's side")
+    direction: Literal["outgoing", "incoming"]
+    other: LinkEndOut
+    certainty: str = Field(..., examples=["likely"])
+    comment: str
+    items: list[int] = Field(..., description="supporting items you may see")
+    sensitivity: str
+    review_status: str
