@@ -117,10 +117,12 @@ def link_graph_svg(
     """The SVG of a record (the centre) and the records linked with it."""
     nodes = merge_nodes(nodes)
     shown, rest = nodes[:MAX_NODES], len(nodes) - MAX_NODES
+    # Outside the f-string below: makemessages cannot see a gettext call inside one.
+    title = _("Links of %(ref)s") % {"ref": centre_ref}
     parts = [
         f'<svg class="link-graph" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="graph-title">{escape(_("Links of %(ref)s") % {"ref": centre_ref})}</title>',
+        f'<title id="graph-title">{escape(title)}</title>',
         "<defs>"
         '<marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto"><path class="g-arrow" d="M0,0 L10,5 L0,10 z"/></marker>'

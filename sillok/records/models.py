@@ -88,6 +88,7 @@ class Record(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("reviewer"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,13 +96,14 @@ class Record(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     # Bumped on every change: an edit made against an older revision is refused.
-    revision = models.PositiveIntegerField(default=1)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_reason = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         abstract = True
@@ -135,7 +137,7 @@ class Person(Record):
     name_latin = models.CharField(_("name in Latin letters"), max_length=200, blank=True)
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     # Generated from name_hangul (vocab.romanize): {"rr": [...], "mr": [...], "simple": [...]}
-    romanizations = models.JSONField(default=dict, blank=True)
+    romanizations = models.JSONField(_("romanizations"), default=dict, blank=True)
     roles = models.JSONField(_("roles"), default=list, blank=True)
     sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year_from = models.PositiveSmallIntegerField(_("born from"), null=True, blank=True)
@@ -533,10 +535,10 @@ class Link(Record):
     (the relation type's reverse label) from `to`. Chain of events: a link between two events
     whose relation type is marked `chain`. Supported by items."""
 
-    from_kind = models.CharField(max_length=16)
-    from_id = models.BigIntegerField()
-    to_kind = models.CharField(max_length=16)
-    to_id = models.BigIntegerField()
+    from_kind = models.CharField(_("kind of the first record"), max_length=16)
+    from_id = models.BigIntegerField(_("first record"))
+    to_kind = models.CharField(_("kind of the second record"), max_length=16)
+    to_id = models.BigIntegerField(_("second record"))
     relation = models.ForeignKey(
         "vocab.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("relation")
     )

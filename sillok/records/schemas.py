@@ -46,7 +46,8 @@ class FiltersIn(Schema):
     )
     place: str = Field(
         "",
-        description="a gazetteer code; includes the places below it (a province finds its "
+        description="a gazetteer code, id or name in any spelling; includes the places below "
+        "it (a province finds its "
         "counties). Persons by place of origin",
     )
     date_from: str = Field("", description="dated kinds: overlapping the period from this date")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from sillok.core.bulk import insert_instances, insert_rows, reserve_ids
 from sillok.custody.audit import AuditSpec, record_audit, record_audit_batch
 from sillok.records.access import RecordActionRefused, check_can_change, check_can_review
-from sillok.records.history import restorable_values, snapshot
+from sillok.records.history import restorable_values, snapshot, version_for
 from sillok.records.kinds import get_kind, kind_of
 from sillok.records.links import check_link
 from sillok.records.models import RecordVersion, ReviewStatus, VersionAction
@@ -178,8 +178,9 @@ def do_restore_version(
     reason: str = "",
 ) -> models.Model:
     """Make the record what version `number` recorded; itself a new version."""
-    kind = kind_of(record).name
-    old = RecordVersion.objects.filter(kind=kind, record_id=record.pk, number=number).first()
+    # The same rule as the history pages: a version recorded at a sensitivity the user is not
+    # cleared for does not exist for them (restoring it would reveal it).
+    old = version_for(user, record, number)
     if old is None:
         raise RecordActionRefused(f"this record has no version {number}")
     values = restorable_values(record, old.snapshot)

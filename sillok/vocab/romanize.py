@@ -217,7 +217,8 @@ def _surname_forms(surname: str) -> tuple[list[str], str, list[str]]:
     return [_capitalise(rr)], _capitalise(mr), []
 
 
-def _given_name_forms(given: str) -> tuple[list[str], list[str], list[str]]:
+@lru_cache(maxsize=65536)  # given names repeat far more than whole names
+def _given_name_forms(given: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """RR, MR and simple spellings of a given name, each syllable romanized on its own:
     name conventions ignore the assimilation between syllables (학민 is Hak-min)."""
     rr = [_syllables(s, "rr") for s in given]
@@ -238,7 +239,7 @@ def _given_name_forms(given: str) -> tuple[list[str], list[str], list[str]]:
         _hyphenated(common),
         _spaced(common),
     ]
-    return [_hyphenated(rr), _capitalise("".join(rr))], [_hyphenated(mr)], simple
+    return (_hyphenated(rr), _capitalise("".join(rr))), (_hyphenated(mr),), tuple(simple)
 
 
 _VOICELESS_ONSET = re.compile(r"^(ch|k|t|p)(?![kptc'])")  # plain, not ch'/k'/kk/tch

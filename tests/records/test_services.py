@@ -335,3 +335,15 @@ def test_references_to_records_the_user_cannot_see_are_errors(
             Resolver(analyst),
         )
     assert "not one you may see" in caught.value.errors["victim"]
+
+
+def test_a_version_the_user_is_not_cleared_for_cannot_be_restored(
+    documentation_officer, analyst, make_record
+):
+    person = make_record(
+        documentation_officer, "person", name="Source K", sensitivity="strictly_confidential"
+    )
+    person = edit(documentation_officer, person, sensitivity="restricted")
+    # The analyst now sees the record, but not what it said while strictly confidential.
+    with pytest.raises(RecordActionRefused, match="no version 1"):
+        do_restore_version(analyst, person, 1, expected_revision=person.revision)
