@@ -44,16 +44,20 @@ def insert_rows(
     adapt = [
         field.get_internal_type() in ADAPTED_TYPES and not field.is_relation for field in fields
     ]
+    prepared = (
+        [
+            field.get_db_prep_save(value, connection) if needs else value
+            for field, value, needs in zip(fields, row, adapt, strict=True)
+        ]
+        for row in rows
+    )
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, columns, prepared)
     count = 0
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(
-                [
-                    field.get_db_prep_save(value, connection) if needs else value
-                    for field, value, needs in zip(fields, row, adapt, strict=True)
-                ]
-            )
+        for values in prepared:
+            batch.append(values)
             if len(batch) >= BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -61,6 +65,23 @@ def insert_rows(
         if batch:
             cursor.executemany(sql, batch)
             count += len(batch)
+    return count
+
+
+def _copy_rows(model: type[models.Model], columns: str, rows: Iterable[list[Any]]) -> int:
+    """PostgreSQL: COPY FROM STDIN, several times faster than even pipelined INSERTs."""
+    quote = connection.ops.quote_name
+    # Materialised first: making a row may query the database (a snapshot reads many-to-many
+    # ids), and the connection can do nothing else while a COPY is open.
+    rows = list(rows)
+    count = 0
+    with connection.cursor() as cursor:
+        # The psycopg cursor under Django's wrapper: COPY has no DB-API form.
+        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for values in rows:
+                copy.write_row(values)
+                count += 1
     return count
 
 
