@@ -26,7 +26,7 @@ from sillok.custody.audit import record_audit
 from sillok.records.access import RecordActionRefused, can_view_records, visible_ids
 from sillok.records.access import visible_records as visible_records_of
 from sillok.records.dates import format_fuzzy_date
-from sillok.records.fields import FieldSpec, fields_of
+from sillok.records.fields import FieldSpec, fields_of, references_of
 from sillok.records.kinds import get_kind, reference_of
 from sillok.records.spreadsheets import FORMULA_STARTS
 from sillok.vocab.models import Place, Term
@@ -100,7 +100,8 @@ def export_rows(
         if not chunk:
             return
         last = chunk[-1].pk
-        seen = visible_ids(user, _references(specs, chunk))
+        refs = [ref for record in chunk for ref in references_of(record_kind.name, record)]
+        seen = visible_ids(user, refs)
         codes.load_users(specs, chunk)
         # visible_records leaves out links with an end the user may not see.
         for record in chunk:
@@ -130,22 +131,6 @@ class _Codes:
             model = get_user_model()
             found = model.objects.filter(pk__in=ids).values_list("pk", model.USERNAME_FIELD)
             self.users.update(found)
-
-
-def _references(specs: tuple[FieldSpec, ...], chunk: list[models.Model]) -> list[tuple]:
-    refs: list[tuple[str, int]] = []
-    for record in chunk:
-        for spec in specs:
-            if spec.type == "record":
-                pk = getattr(record, f"{spec.name}_id")
-                if pk is not None:
-                    refs.append((spec.kind, pk))
-            elif spec.type == "ref":
-                end = getattr(record, f"{spec.name}_kind"), getattr(record, f"{spec.name}_id")
-                refs.append(end)
-            elif spec.type == "items":
-                refs += [("item", item.pk) for item in getattr(record, spec.name).all()]
-    return refs
 
 
 def _row(

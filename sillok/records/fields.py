@@ -10,7 +10,7 @@ Every error names its field, and all errors of a row are reported together.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -166,6 +166,28 @@ class FieldError(ValueError):
 
 def fields_of(kind: str) -> tuple[FieldSpec, ...]:
     return FIELDS[get_kind(kind).name]
+
+
+def references_of(
+    kind: str, record: Any, *, names: Collection[str] | None = None, items: bool = True
+) -> list[tuple[str, int]]:
+    """(kind, id) of every record, place or item the fields of `record` point at (only the
+    fields `names`, if given; items left out with items=False, which saves their query).
+    Pages, the API and exports check these against the reader's clearance before showing
+    a title or a reference."""
+    refs: list[tuple[str, int]] = []
+    for spec in fields_of(kind):
+        if names is not None and spec.name not in names:
+            continue
+        if spec.type == "record":
+            pk = getattr(record, f"{spec.name}_id")
+            if pk is not None:
+                refs.append((spec.kind, pk))
+        elif spec.type == "ref":
+            refs.append((getattr(record, f"{spec.name}_kind"), getattr(record, f"{spec.name}_id")))
+        elif spec.type == "items" and items:
+            refs += [("item", item.pk) for item in getattr(record, spec.name).all()]
+    return refs
 
 
 def parse_reference(text: Any, expected_kind: str = "") -> tuple[str, int]:

@@ -50,7 +50,7 @@ def _needs(check: Callable[[Any], None]) -> Callable:
             try:
                 check(request.user)
             except RecordActionRefused as exc:
-                return render(request, "records/import_refused.html", {"message": exc}, status=403)
+                return render(request, "records/refused.html", {"message": exc}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -126,7 +126,7 @@ def import_mapping(request: HttpRequest, key: str) -> HttpResponse:
     try:
         data = read_sheet(path, name=entry["name"], sheet=entry["sheet"], max_rows=SAMPLE_ROWS)
     except SpreadsheetError as exc:
-        return render(request, "records/import_refused.html", {"message": exc}, status=400)
+        return render(request, "records/refused.html", {"message": exc}, status=400)
     error = ""
     mapping = entry.get("mapping")
     if request.method == "POST":

@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 
 from sillok.custody.canonical import format_time
 from sillok.records.dates import format_fuzzy_date
-from sillok.records.fields import FieldSpec, fields_of
+from sillok.records.fields import FieldSpec, fields_of, references_of
 from sillok.records.kinds import get_kind, kind_of, reference, reference_of
 from sillok.records.models import RecordVersion
 from sillok.records.titles import TITLE_RELATED, safe_title, viewer_levels, visible_titles
@@ -66,20 +66,6 @@ class References:
 
 def _item_ids(record: Model, spec: FieldSpec) -> list[int]:
     return sorted(item.pk for item in getattr(record, spec.name).all())
-
-
-def _refs_of(record: Model, kind: str) -> list[tuple[str, int]]:
-    refs = []
-    for spec in fields_of(kind):
-        if spec.type == "record":
-            pk = getattr(record, f"{spec.name}_id")
-            if pk is not None:
-                refs.append((spec.kind, pk))
-        elif spec.type == "ref":
-            refs.append((getattr(record, f"{spec.name}_kind"), getattr(record, f"{spec.name}_id")))
-        elif spec.type == "items":
-            refs += [("item", pk) for pk in _item_ids(record, spec)]
-    return refs
 
 
 def term_value(term: Any) -> dict[str, Any] | None:
@@ -158,7 +144,7 @@ def records_as_dicts(user: Any, records: Sequence[Model] | QuerySet) -> list[dic
     if not records:
         return []
     kind = kind_of(records[0]).name
-    refs = References(user, (ref for record in records for ref in _refs_of(record, kind)))
+    refs = References(user, (ref for record in records for ref in references_of(kind, record)))
     levels = viewer_levels(user)
     return [_shape(record, kind, refs, safe_title(record, levels)) for record in records]
 

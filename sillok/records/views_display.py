@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sillok.records.dates import format_fuzzy_date
-from sillok.records.fields import FieldSpec, fields_of
+from sillok.records.fields import FieldSpec, fields_of, references_of
 from sillok.records.kinds import get_kind, reference_of
 from sillok.records.titles import safe_title, viewer_levels, visible_titles
 
@@ -128,13 +128,8 @@ def related_for_display(kind: str) -> list[str]:
 
 def want_refs(kind: str, record: models.Model, refs: RecordRefs, names: list[str]) -> None:
     """Tell `refs` which records the fields `names` of `record` point at."""
-    for spec in fields_of(kind):
-        if spec.name not in names:
-            continue
-        if spec.type == "record":
-            refs.want(spec.kind, getattr(record, f"{spec.name}_id"))
-        elif spec.type == "ref":
-            refs.want(getattr(record, f"{spec.name}_kind"), getattr(record, f"{spec.name}_id"))
+    for other_kind, pk in references_of(kind, record, names=names, items=False):
+        refs.want(other_kind, pk)
 
 
 def _choice_label(spec: FieldSpec, value: Any) -> str:

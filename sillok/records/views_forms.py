@@ -17,7 +17,7 @@ from sillok.records.dates import format_fuzzy_date
 from sillok.records.fields import FieldError, FieldSpec, fields_of, parse_reference
 from sillok.records.kinds import get_kind
 from sillok.records.views_display import RecordRefs, reference_of
-from sillok.vocab.models import Place, Term
+from sillok.vocab.models import Place
 from sillok.vocab.queries import terms_of
 
 HINTS = {
@@ -226,7 +226,3 @@ def form_level_errors(kind: str, errors: dict[str, str]) -> dict[str, str]:
     """Errors that name no field of the form (they are shown above it)."""
     names = {spec.name for spec in fields_of(kind)}
     return {k: v for k, v in errors.items() if k not in names}
-
-
-def term_by_code(slug: str, code: str) -> Term | None:
-    return Term.objects.filter(vocabulary__slug=slug, code=code).first() if code else None
