@@ -9,11 +9,36 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Compartment(models.Model):
+    """A case or project whose material only its members may see (accounts/clearance.py).
+
+    Items and records may belong to one compartment; those that belong to none are seen by
+    everyone whose role and sensitivity clearance allow it. Membership never widens what a
+    role may do: it only narrows what compartmented material a user sees.
+    """
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("compartment")
+        verbose_name_plural = _("compartments")
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class User(AbstractUser):
     """A person with an account. Roles are Django groups (see accounts/roles.py)."""
 
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    compartments = models.ManyToManyField(
+        Compartment, blank=True, related_name="members", verbose_name=_("compartments")
     )
 
     class Meta(AbstractUser.Meta):

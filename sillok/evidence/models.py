@@ -54,6 +54,13 @@ class ConsentScope(models.TextChoices):
     PUBLICATION = "publication", _("Publication")
 
 
+class ConsentForm(models.TextChoices):
+    WRITTEN = "written", _("Written")
+    ORAL_RECORDED = "oral_recorded", _("Oral, recorded")
+    ORAL_NOTED = "oral_noted", _("Oral, noted by the interviewer")
+    NONE = "none", _("Not given")
+
+
 class Item(models.Model):
     """One piece of evidence. Its metadata may be corrected; its original file never."""
 
@@ -79,6 +86,21 @@ class Item(models.Model):
         db_index=True,
     )
     consent_scope = models.JSONField(_("consent scope"), default=list, blank=True)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_form = models.CharField(
+        _("form of consent"), max_length=16, choices=ConsentForm.choices, default=ConsentForm.NONE
+    )
+    # Prosecutors or jurisdictions named in a consent to sharing with prosecutors.
+    consent_recipients = models.JSONField(_("consent recipients"), default=list, blank=True)
+    # A case or project only its members may see (accounts/clearance.py); none: no narrowing.
+    compartment = models.ForeignKey(
+        "accounts.Compartment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compartment"),
+    )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sillok.core.sensitivity import Sensitivity
+from sillok.evidence.models import ConsentForm  # noqa: F401  (re-exported: records use it)
 
 
 class ReviewStatus(models.TextChoices):
@@ -104,6 +105,15 @@ class Record(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=1)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # A case or project only its members may see (accounts/clearance.py); none: no narrowing.
+    compartment = models.ForeignKey(
+        "accounts.Compartment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compartment"),
+    )
 
     class Meta:
         abstract = True
@@ -351,13 +361,6 @@ class Involvement(Record):
         return f"involvement {self.pk}"
 
 
-class ConsentForm(models.TextChoices):
-    WRITTEN = "written", _("Written")
-    ORAL_RECORDED = "oral_recorded", _("Oral, recorded")
-    ORAL_NOTED = "oral_noted", _("Oral, noted by the interviewer")
-    NONE = "none", _("Not given")
-
-
 class Testimony(DatedRecord):
     """An interview: a witness (a pseudonymous Person), who interviewed them, when, where, in
     which language, the consent given and its scope, and the items (audio, transcript, notes)."""
@@ -392,6 +395,9 @@ class Testimony(DatedRecord):
     consent_form = models.CharField(
         _("form of consent"), max_length=16, choices=ConsentForm.choices, default=ConsentForm.NONE
     )
+    # Prosecutors or jurisdictions named in a consent to sharing with prosecutors
+    # (records/consent.py): sharing for prosecution goes only to those named here.
+    consent_recipients = models.JSONField(_("consent recipients"), default=list, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     items = models.ManyToManyField(
