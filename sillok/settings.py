@@ -301,8 +301,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("SILLOK_LOG_LEVEL", "WARNING")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "file": {
+            "class": "sillok.core.logfile.HomeLogFileHandler",
+            "formatter": "plain",
+            "filename": str(SILLOK_LOG_DIR / "sillok.log"),
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
+        },
+    },
+    "root": {"handlers": ["console", "file"], "level": env_str("SILLOK_LOG_LEVEL", "WARNING")},
     "loggers": {
         "sillok": {"level": env_str("SILLOK_LOG_LEVEL", "INFO"), "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
