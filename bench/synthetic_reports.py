@@ -18,6 +18,7 @@ from bench.synthetic_places import INTERVIEW_PLACES
 from bench.synthetic_text import INTROS_EN, INTROS_KO, OUTROS_EN, OUTROS_KO, fill
 from bench.synthetic_world import ItemRef, Ref, World
 
+PROSECUTORS = ("ICC Office of the Prosecutor", "Seoul Central District Prosecutors' Office")
 CONSENT_SCOPES = (
     (["internal_analysis"], 25),
     (["internal_analysis", "un_reporting"], 40),
@@ -98,6 +99,9 @@ def testimony_row(world: World, t: int) -> dict[str, Any]:
             rng.choice(OUTROS_EN),
         ]
     consent = rng.random() < 0.92
+    scope = _pick_list(rng, CONSENT_SCOPES) if consent else []
+    # Consent to prosecution always names who may receive it (records/consent.py).
+    recipients = [PROSECUTORS[t % len(PROSECUTORS)]] if "prosecution" in scope else []
     interviewer = world.interviewer if rng.random() < 0.5 else None
     row = {
         "title": title[:500],
@@ -108,11 +112,12 @@ def testimony_row(world: World, t: int) -> dict[str, Any]:
         "place": facts.place,
         "language": lang if lang == "ko" or rng.random() < 0.7 else "ko",
         "consent_given": consent,
-        "consent_scope": _pick_list(rng, CONSENT_SCOPES) if consent else [],
+        "consent_scope": scope,
         "consent_date": facts.date if consent else None,
         "consent_form": rng.choice(("written", "written", "oral_recorded", "oral_noted"))
         if consent
         else "none",
+        "consent_recipients": recipients,
         "summary": " ".join(fill(p, lang, values) for p in parts),
         "notes": rng.choice(NOTES),
         "items": [],

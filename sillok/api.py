@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 from importlib import metadata
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,76 @@ from sillok.vocab.api import router as vocab_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+# The JSON bodies django-ninja itself answers with, before an operation runs.
+_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_INVALID = {
+    "type": "object",
+    "description": "the request does not match the operation's parameters or body",
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+                "required": ["loc", "msg", "type"],
+            },
+        }
+    },
+    "required": ["detail"],
+}
+_UNSAFE = {"post", "put", "patch", "delete"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _declare(responses: dict[Any, Any], status: int, schema: dict[str, Any], text: str) -> None:
+    """Document `schema` for `status`; where the operation answers `status` itself too, a
+    response may have either shape."""
+    own = responses.get(status)
+    if own is None:
+        responses[status] = _json(schema, text)
+        return
+    for media in own.get("content", {}).values():
+        if media.get("schema") != schema:
+            media["schema"] = {"anyOf": [media["schema"], schema]}
+
+
+def declare_framework_errors(document: dict[str, Any]) -> None:
+    """Add to every operation the answers the framework gives on its behalf, so that the
+    document lists every status a client can get (schemathesis checks it): 401 without valid
+    credentials, 403 when a signed-in browser omits the CSRF token on an unsafe method, 400
+    when a body cannot be parsed at all, and 422 when parameters or body do not validate."""
+    for path in document["paths"].values():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                _declare(responses, 401, _ERROR, "Authentication required")
+                if method in _UNSAFE:
+                    _declare(responses, 403, _ERROR, "Forbidden")
+            if operation.get("requestBody"):
+                _declare(responses, 400, _ERROR, "The body cannot be parsed")
+            if operation.get("parameters") or operation.get("requestBody"):
+                _declare(responses, 422, _INVALID, "Invalid input")
+
+
+class SillokAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        document = super().get_openapi_schema(**kwargs)
+        declare_framework_errors(document)
+        return document
+
+
+api = SillokAPI(
     title="Sillok API",
     version="1",
     description=(

@@ -16,6 +16,7 @@ SILLOK_COMMANDS = {
     "createuser": "create a user with a role",
     "passwd": "set a user's password (and lift a login lockout)",
     "reset-2fa": "remove a user's two-factor devices (lost phone)",
+    "compartment": "compartments: `compartment create|grant|revoke|list` (operator)",
     "verify": "re-hash every blob and re-walk the audit chain",
     "audit": "audit log: `audit checkpoint [--export FILE]`, `audit log`",
     "demo": "load the demo dataset and demo users",
@@ -23,7 +24,11 @@ SILLOK_COMMANDS = {
     "places": "gazetteer: `places search TEXT [--kind K] [--json]`, `places show CODE`",
     "record": "one record as a user sees it: `record show|history REF --as USER [--json]`",
     "import": "import records from a CSV or XLSX file (`import KIND FILE --as USER`)",
-    "export": "export records to CSV, XLSX or JSON (`export KIND --out FILE --as USER`)",
+    "export": "export records to CSV, XLSX or JSON, as consent allows "
+    "(`export KIND --purpose P [--recipient R] --out FILE --as USER`)",
+    "vault": "identity vault: `vault add|show|shred|list|rotate-key` (values on stdin only)",
+    "redact": "make redacted copies of an item for review: `redact ITEM --as USER [--json]`",
+    "redaction": "redacted copies: `redaction list|review ID --approve|--reject --as USER`",
 }
 
 USAGE = (

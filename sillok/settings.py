@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "sillok.evidence",
     "sillok.vocab",
     "sillok.records",
+    "sillok.vault",
+    "sillok.redaction",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +112,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "sillok.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions replayed from another browser, idle or replaced (after messages: it says why).
+    "sillok.accounts.sessions.SessionBindingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Marks web or API requests for the audit entries of refused access.
+    "sillok.accounts.clearance.ClearanceChannelMiddleware",
     # Last: it must see the final response to count failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,6 +183,23 @@ SILLOK_BLOB_URL = os.environ.get("SILLOK_BLOB_URL", "")
 SILLOK_S3_ENDPOINT_URL = os.environ.get("SILLOK_S3_ENDPOINT_URL", "") or None
 SILLOK_MAX_UPLOAD_BYTES = env_int("SILLOK_MAX_UPLOAD_BYTES", 20 * 1024**3)
 
+# --- Parsing uploaded files (sillok/evidence/sandbox.py) -----------------------------------
+
+# Intake checks and derivers parse files in a child process with these limits per file.
+SILLOK_PARSE_IN_SUBPROCESS = env_bool("SILLOK_PARSE_IN_SUBPROCESS", True)
+SILLOK_PARSE_MEMORY_MB = env_int("SILLOK_PARSE_MEMORY_MB", 2048)
+SILLOK_PARSE_SECONDS = env_int("SILLOK_PARSE_SECONDS", 600)
+SILLOK_PARSE_OUTPUT_MB = env_int("SILLOK_PARSE_OUTPUT_MB", 4096)
+# Derivers whose work grows with the file: OCR with the pages, transcription with the length
+# of the recording (and a speech model in memory).
+SILLOK_PARSE_DERIVER_LIMITS = {
+    "ocr": {"seconds": env_int("SILLOK_OCR_SECONDS", 4 * 3600)},
+    "transcript": {
+        "seconds": env_int("SILLOK_TRANSCRIPT_SECONDS", 8 * 3600),
+        "memory_mb": env_int("SILLOK_TRANSCRIPT_MEMORY_MB", 4096),
+    },
+}
+
 # --- Audit --------------------------------------------------------------------------------
 
 # A signed checkpoint is written automatically after this many audit entries.
@@ -238,6 +261,23 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 OTP_TOTP_ISSUER = env_str("SILLOK_TOTP_ISSUER", "Sillok")
 
 SESSION_COOKIE_AGE = env_int("SILLOK_SESSION_SECONDS", 8 * 3600)
+# Sensitive actions (vault, exports, API tokens, second factors) ask for the password again
+# when the last re-authentication is older than this (accounts/reauth.py).
+SILLOK_REAUTH_SECONDS = env_int("SILLOK_REAUTH_SECONDS", 300)
+
+# Who is mailed about security alerts (denied access): "Name <addr>, other@example.org".
+ADMINS = env_list("SILLOK_ADMINS", [])
+SERVER_EMAIL = env_str("SILLOK_SERVER_EMAIL", "sillok@localhost")
+# A session unused for this long ends, whatever SESSION_COOKIE_AGE allows (accounts/sessions.py).
+SILLOK_SESSION_IDLE_SECONDS = env_int("SILLOK_SESSION_IDLE_SECONDS", 1800)
+# Also bind a session to the client's network (/24 for IPv4, /64 for IPv6), not only to its
+# browser. Off by default: mobile clients change address often.
+SILLOK_SESSION_BIND_IP = env_bool("SILLOK_SESSION_BIND_IP", False)
+# Signing in ends the user's other sessions.
+SILLOK_SINGLE_SESSION = env_bool("SILLOK_SINGLE_SESSION", False)
+# WebAuthn relying-party id (a domain); empty: the host name of each request.
+SILLOK_WEBAUTHN_RP_ID = env_str("SILLOK_WEBAUTHN_RP_ID", "")
+SILLOK_WEBAUTHN_RP_NAME = env_str("SILLOK_WEBAUTHN_RP_NAME", "Sillok")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,7 +7,9 @@ urlpatterns = [
     path("accounts/", include("sillok.accounts.urls")),
     path("items/", include("sillok.evidence.urls")),
     path("records/", include("sillok.records.urls")),
+    path("redaction/", include("sillok.redaction.urls")),
     path("vocab/", include("sillok.vocab.urls")),
+    path("vault/", include("sillok.vault.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -22,6 +22,9 @@ Fixtures (all function-scoped, all need the database):
     and returns the client.
 ``client_for``
     ``client_for(user)`` is a new ``django.test.Client`` signed in with ``login_as``.
+``reauthenticated_client_for``
+    ``reauthenticated_client_for(user)`` is ``client_for(user)`` whose session also counts as
+    re-authenticated just now (for views behind ``accounts.reauth.reauth_required``).
 ``add_totp_device``
     ``add_totp_device(user, name="phone")`` gives ``user`` a confirmed TOTP device.
 ``totp_code``
@@ -207,6 +210,24 @@ def login_as():
 def client_for():
     def make(user) -> Client:
         return sign_in(Client(), user)
+
+    return make
+
+
+def mark_client_reauthenticated(client: Client) -> Client:
+    """Mark a signed-in client's session as just re-authenticated (accounts/reauth.py)."""
+    from sillok.accounts.reauth import mark_reauthenticated
+
+    session = client.session
+    mark_reauthenticated(session)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def reauthenticated_client_for():
+    def make(user) -> Client:
+        return mark_client_reauthenticated(sign_in(Client(), user))
 
     return make
 

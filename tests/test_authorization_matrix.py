@@ -76,6 +76,12 @@ PAGES = {
     "accounts:enrol": ("/accounts/enrol/", 200),
     "accounts:tokens": ("/accounts/tokens/", 200),
     "accounts:token_revoke": ("/accounts/tokens/1/revoke/", 405),
+    "accounts:alerts": ("/accounts/alerts/", 403),
+    "accounts:reauth": ("/accounts/reauth/", 200),
+    "accounts:security_key_add": ("/accounts/security-keys/add/", 302),  # to re-authenticate
+    "accounts:webauthn_register_options": ("/accounts/security-keys/add/options/", 405),
+    "accounts:webauthn_challenge": ("/accounts/security-keys/challenge/", 405),
+    "accounts:device_remove": ("/accounts/devices/remove/", 405),
     "evidence:items": ("/items/", 200),
     "evidence:upload": ("/items/upload/", 403),
     "evidence:item": ("/items/1/", 404),
@@ -105,12 +111,23 @@ PAGES = {
     "records:import_run": ("/records/import/nokey0000000000000/run/", 403),
     "records:import_done": ("/records/import/nokey0000000000000/done/", 403),
     "records:export": ("/records/export/", 403),
+    # Redacted copies: the permission (review or change) is checked first; asking is POST.
+    "redaction:reviews": ("/redaction/", 403),
+    "redaction:review": ("/redaction/1/", 403),
+    "redaction:decide": ("/redaction/1/decide/", 405),
+    "redaction:request": ("/redaction/items/1/request/", 405),
     "vocab:index": ("/vocab/", 403),
     "vocab:vocabulary": ("/vocab/violations/", 403),
     "vocab:term": ("/vocab/violations/terms/1/", 403),
     "vocab:term_add": ("/vocab/violations/terms/add/", 403),
     "vocab:places": ("/vocab/places/", 403),
     "vocab:place_add": ("/vocab/places/add/", 403),
+    # The identity vault: vault keepers only, refused (and audited) before anything else.
+    "vault:entries": ("/vault/", 403),
+    "vault:add": ("/vault/add/", 403),
+    "vault:entry": ("/vault/1/", 403),
+    "vault:reveal": ("/vault/1/reveal/", 405),
+    "vault:shred": ("/vault/1/shred/", 405),
 }
 # Pages anyone may reach, and POST-only ones that refuse a GET before anything else.
 PUBLIC_PAGES = {"accounts:login", "accounts:logout", "set_language", "accounts:token_revoke"}

@@ -22,6 +22,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from sillok.accounts import tokens
 from sillok.accounts.models import APIToken
+from sillok.accounts.reauth import is_recently_reauthenticated
 from sillok.accounts.roles import requires_two_factor, roles_of
 from sillok.accounts.twofactor import has_confirmed_device
 
@@ -145,8 +146,11 @@ def list_tokens(request: HttpRequest) -> list[APIToken]:
     auth=[session_auth],
 )
 def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status:
-    """Create a personal token. Needs a browser session (not a token); the secret is in
-    this response only."""
+    """Create a personal token. Needs a browser session (not a token) re-authenticated in
+    the last SILLOK_REAUTH_SECONDS at /accounts/reauth/; the secret is in this response only."""
+    if not is_recently_reauthenticated(request):
+        # A stolen session cookie must not be able to mint a long-lived credential.
+        raise HttpError(403, "confirm your password at /accounts/reauth/ first")
     try:
         token, secret = tokens.do_create_token(
             request.auth,  # type: ignore[attr-defined]

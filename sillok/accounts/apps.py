@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the audit receivers for sign-in and sign-out.
-        from sillok.accounts import signals  # noqa: F401
+        # Connect the audit receivers for sign-in and sign-out, and the receiver that binds
+        # each new session to its browser.
+        from sillok.accounts import sessions, signals  # noqa: F401

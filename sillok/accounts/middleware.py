@@ -16,7 +16,14 @@ from sillok.accounts.twofactor import has_confirmed_device
 # The only pages a half-signed-in user may reach, by name: the sign-in steps and sign-out.
 # Names, not an "/accounts/" prefix: the account and API-token pages live under that prefix
 # too and must stay behind the second factor.
-_OPEN_VIEWS = ("accounts:login", "accounts:logout", "accounts:verify", "accounts:enrol")
+# The security-key challenge serves the verify page (it only hands out a challenge).
+_OPEN_VIEWS = (
+    "accounts:login",
+    "accounts:logout",
+    "accounts:verify",
+    "accounts:enrol",
+    "accounts:webauthn_challenge",
+)
 # Language switch and static files carry no data; the API authenticates with tokens.
 _OPEN_PREFIXES = ("/i18n/", "/api/")
 

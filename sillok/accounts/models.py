@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
 
 
 class Compartment(models.Model):
@@ -81,3 +82,55 @@ class APIToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class WebAuthnDevice(TimestampMixin, Device):
+    """A security key or platform authenticator registered with WebAuthn, as a second factor.
+
+    A django-otp device, so `devices_for_user` and the "verified session" machinery count it
+    like a TOTP app; it accepts no typed codes, only signed assertions
+    (accounts/webauthn_keys.py). Only the public key is stored.
+    """
+
+    # base64url of the credential id the authenticator chose (at most 1023 bytes).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()  # COSE-encoded
+    # 32-bit counter from the authenticator; 0 for keys that keep none (e.g. passkeys).
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+
+    def verify_token(self, token) -> bool:
+        # A security key answers a challenge with a signature, never with a typed code.
+        return False
+
+
+class UserSession(models.Model):
+    """One signed-in browser session of a user (accounts/sessions.py).
+
+    Kept beside Django's session store so that a user's sessions can be found and ended
+    (single active session, SILLOK_SINGLE_SESSION) without decoding every stored session.
+    `sid` is a random id kept inside the session data: it survives `cycle_key()`, which
+    changes the session key at sign-in and at the second-factor step.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    sid = models.CharField(max_length=64, unique=True)
+    session_key = models.CharField(max_length=64, db_index=True)
+    user_agent_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="accounts_usersession_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.sid[:8]}"

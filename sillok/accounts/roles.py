@@ -34,6 +34,8 @@ RECORD_WRITE = ("records.change_record", "records.import_records")
 RECORD_REVIEW = ("records.review_record",)
 RECORD_EXPORT = ("records.export_records",)
 VOCAB_ADMIN = ("vocab.add_term", "vocab.change_term", "vocab.add_place", "vocab.change_place")
+# The identity vault (vault/services.py): reveal, add, shred. Vault keepers only, nobody else.
+VAULT = ("vault.open_vault", "vault.add_entry", "vault.shred_entry")
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -81,7 +83,7 @@ ROLES: tuple[Role, ...] = (
         "vault-keeper",
         _("Vault keeper"),
         _("The only role that sees the real identities of witnesses and relatives."),
-        (*ITEM_READ, "evidence.view_strictly_confidential", *RECORD_READ),
+        (*ITEM_READ, "evidence.view_strictly_confidential", *RECORD_READ, *VAULT),
         requires_two_factor=True,
     ),
     Role(

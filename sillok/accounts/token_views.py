@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sillok.accounts import tokens
+from sillok.accounts.reauth import reauth_required
 
 # (days, label); "" is "never". 90 days is the default: long enough for a script, short
 # enough that a forgotten token dies on its own.
@@ -51,6 +52,7 @@ def _list_page(request: HttpRequest, form: TokenCreateForm, status: int = 200) -
 
 @never_cache
 @login_required
+@reauth_required(methods=("POST",))
 def token_list(request: HttpRequest) -> HttpResponse:
     """The user's tokens and a form to create one. A created token's secret is shown once,
     in the response to the POST itself: it is never put in the session or a redirect."""

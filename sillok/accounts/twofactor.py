@@ -15,6 +15,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sillok.accounts.models import WebAuthnDevice
 from sillok.custody.audit import record_audit
 
 # The name of the device a user is setting up. A user who reloads the enrolment page gets the
@@ -109,14 +110,14 @@ def verify_second_factor(user, token: str):
 
 
 def do_reset_two_factor(actor, user) -> int:
-    """Remove every second-factor device of `user` (lost phone); return how many.
+    """Remove every second-factor device of `user` (lost phone or key); return how many.
 
     Devices are credentials, not records: they are deleted, and the audit entry says so.
     A session verified with a removed device stops counting as verified on its next request.
     """
     with transaction.atomic():
         removed = 0
-        for model in (TOTPDevice, StaticDevice):
+        for model in (TOTPDevice, StaticDevice, WebAuthnDevice):
             count, _ = model.objects.filter(user=user).delete()
             removed += count
         record_audit(

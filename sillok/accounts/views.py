@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sillok.accounts import twofactor
+from sillok.accounts import twofactor, webauthn_keys
+from sillok.accounts.devices import device_kind
 from sillok.accounts.forms import LoginForm, TokenForm
 from sillok.accounts.next_url import safe_next_url, with_next
 from sillok.accounts.roles import requires_two_factor, roles_of
@@ -68,6 +70,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         if requires_two_factor(user):
             return redirect(with_next(reverse("accounts:enrol"), target))
         return redirect(target)
+    if request.method == "POST" and "webauthn_assertion" in request.POST:
+        device = webauthn_keys.verify_assertion(request, request.POST["webauthn_assertion"])
+        if device is not None:
+            _finish_second_factor(request, device)
+            return redirect(target)
+        messages.error(request, _("The security key was not accepted. Try again."))
+        return redirect(with_next(reverse("accounts:verify"), target))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = twofactor.verify_second_factor(user, form.cleaned_data["otp_token"])
@@ -81,7 +90,13 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "Wait for the next code and try again."
             ),
         )
-    return render(request, "accounts/verify.html", {"form": form, "next": target})
+    context = {
+        "form": form,
+        "next": target,
+        "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "has_security_key": webauthn_keys.has_security_key(user),
+    }
+    return render(request, "accounts/verify.html", context)
 
 
 @sensitive_post_parameters("otp_token")
@@ -122,7 +137,10 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "roles": roles_of(user),
-        "devices": twofactor.confirmed_devices(user),
+        "devices": [
+            {"device": device, "kind": device_kind(device)}
+            for device in twofactor.confirmed_devices(user)
+        ],
         "two_factor_required": requires_two_factor(user),
     }
     return render(request, "accounts/account.html", context)

@@ -1,11 +1,14 @@
 """Who may see which item: one predicate for views, API, CLI, lists and counts (STYLE rule 2).
 
-A user sees an item when they hold `evidence.view_item` and the clearance its sensitivity
-needs (public and internal: none; restricted: `view_restricted`; strictly confidential:
-`view_strictly_confidential`). A user who may add items but not view them (a partner) sees
-only the items they submitted themselves. Originals need `view_original` on top.
+A user sees an item when they hold `evidence.view_item` and pass the one clearance rule of
+accounts/clearance.py: the clearance its sensitivity needs (public and internal: none;
+restricted: `view_restricted`; strictly confidential: `view_strictly_confidential`) and, for
+an item in a compartment, membership of that compartment (no exception for administrators).
+A user who may add items but not view them (a partner) sees only the items they submitted
+themselves. Originals need `view_original` on top.
 
-Missing and forbidden look the same (`ItemNotFound`), so ids cannot be probed.
+Missing and forbidden look the same (`ItemNotFound`), so ids cannot be probed; refusing an
+item that exists is audited and alerts the administrators (`log_denied_access`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from sillok.core.sensitivity import cleared_levels
+from sillok.accounts.clearance import clearance_filter, log_denied_access, refusal_reason
 from sillok.evidence.models import Item
 
 
@@ -35,7 +38,7 @@ def visibility_filter(user: Any) -> Q | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.has_perm("evidence.view_item"):
-        return Q(sensitivity__in=cleared_levels(user))
+        return clearance_filter(user)
     if user.has_perm("evidence.add_item"):
         return Q(created_by=user)
     return None
@@ -59,8 +62,21 @@ def access_item(user: Any, item_id: Any, *, for_update: bool = False) -> Item:
         query = query.select_for_update()
     item = query.filter(pk=pk).first()
     if item is None:
+        _log_if_hidden(user, pk)
         raise ItemNotFound(item_id)
     return item
+
+
+def _log_if_hidden(user: Any, pk: int) -> None:
+    """Audit and alert when the refused item exists (a missing id is not an alert)."""
+    hidden = Item.objects.filter(pk=pk).values("sensitivity", "compartment_id").first()
+    if hidden is None or user is None or not user.is_authenticated:
+        return
+    if user.has_perm("evidence.view_item"):
+        reason = refusal_reason(user, hidden["sensitivity"], hidden["compartment_id"])
+    else:
+        reason = "role"
+    log_denied_access(user, "item", pk, reason)
 
 
 def can_open_originals(user: Any, item: Item) -> bool:
@@ -73,6 +89,20 @@ def can_open_originals(user: Any, item: Item) -> bool:
 def check_can_add(user: Any) -> None:
     if user is not None and not user.has_perm("evidence.add_item"):
         raise ActionRefused("adding items needs the permission evidence.add_item")
+
+
+def check_can_use_compartment(user: Any, code: str) -> int | None:
+    """The id of compartment `code` if `user` may put items into it (a member; the operator
+    at the shell, user None, may use any); None for no compartment."""
+    from sillok.accounts.compartments import CompartmentError, compartment_for, find_compartment
+
+    if not code:
+        return None
+    try:
+        found = find_compartment(code) if user is None else compartment_for(user, code)
+    except CompartmentError as exc:
+        raise ActionRefused(str(exc)) from None
+    return found.pk if found is not None else None
 
 
 def check_can_change(user: Any) -> None:

@@ -51,6 +51,15 @@ class IntakeOut(Schema):
     size: int | None = None
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
+# What a missing or forbidden item answers (the same, so that ids reveal nothing).
+NOT_FOUND = {404: ErrorOut}
+UPLOAD_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
+
+
 class UploadIn(Schema):
     filename: str
     size: int
@@ -81,14 +90,15 @@ def _item(request: HttpRequest, item_id: int) -> Any:
 def list_items(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """Newest first. `total` counts only items you may see."""
     limit = max(1, min(limit, MAX_PAGE))
-    items = visible_items(_user(request)).order_by("-created_at", "-pk")
+    items = visible_items(_user(request)).select_related("compartment")
+    items = items.order_by("-created_at", "-pk")
     page = items[max(offset, 0) : max(offset, 0) + limit]
     return {"total": items.count(), "items": [item_dict(i, with_files=False) for i in page]}
 
 
 @router.post(
     "/items",
-    response={201: IntakeOut, 200: IntakeOut, 400: IntakeOut, 403: dict},
+    response={201: IntakeOut, 200: IntakeOut, 400: IntakeOut, 403: ErrorOut},
     summary="Ingest one file (multipart)",
     operation_id="create_item",
 )
@@ -105,7 +115,11 @@ def create_item(
     collected_place: Form[str] = "",
     sensitivity: Form[str] = "",
     consent_scope: Form[str] = "",
+    consent_date: Form[str] = "",
+    consent_form: Form[str] = "",
+    consent_recipients: Form[str] = "",
     tags: Form[str] = "",
+    compartment: Form[str] = "",
 ) -> Status:
     """201 for a new item, 200 when the same content is already an item (the intake is
     recorded on it), 400 with `reason` and `code` when the file is refused."""
@@ -113,13 +127,22 @@ def create_item(
         "title": title, "description": description, "kind": kind, "languages": languages,
         "source": source, "collector": collector, "collected_on": collected_on,
         "collected_place": collected_place, "sensitivity": sensitivity,
-        "consent_scope": consent_scope, "tags": tags,
+        "consent_scope": consent_scope, "consent_date": consent_date,
+        "consent_form": consent_form, "consent_recipients": consent_recipients, "tags": tags,
+        "compartment": compartment,
     }  # fmt: skip
     try:
         metadata = check_metadata({k: v for k, v in raw.items() if v})
     except MetadataError as exc:
-        return Status(400, {"path": file.name or "", "status": "rejected", "reason": str(exc),
-                            "code": "bad_metadata"})
+        return Status(
+            400,
+            {
+                "path": file.name or "",
+                "status": "rejected",
+                "reason": str(exc),
+                "code": "bad_metadata",
+            },
+        )
     tmp_root = Path(settings.SILLOK_HOME) / "tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix="api-") as workdir:
@@ -141,23 +164,39 @@ def create_item(
     return Status(code, result.as_dict())
 
 
-@router.get("/items/{item_id}", summary="One item with its files", operation_id="get_item")
+@router.get(
+    "/items/{item_id}",
+    response={200: dict[str, Any], **NOT_FOUND},
+    summary="One item with its files",
+    operation_id="get_item",
+)
 def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return item_dict(_item(request, item_id))
 
 
-@router.get("/items/{item_id}/custody", summary="Chain of custody", operation_id="item_custody")
+@router.get(
+    "/items/{item_id}/custody",
+    response={200: list[dict[str, Any]], **NOT_FOUND},
+    summary="Chain of custody",
+    operation_id="item_custody",
+)
 def item_custody(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     return [custody_dict(e) for e in custody_timeline(_item(request, item_id))]
 
 
-@router.get("/items/{item_id}/text", summary="Text derivatives", operation_id="item_text")
+@router.get(
+    "/items/{item_id}/text",
+    response={200: list[dict[str, Any]], **NOT_FOUND},
+    summary="Text derivatives",
+    operation_id="item_text",
+)
 def item_text(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     return text_parts(_item(request, item_id))
 
 
 @router.get(
     "/items/{item_id}/files/{file_id}/content",
+    response={200: None, 403: ErrorOut, **NOT_FOUND},
     summary="Download a file (originals are recorded in the custody trail)",
     operation_id="file_content",
 )
@@ -165,7 +204,10 @@ def file_content(request: HttpRequest, item_id: int, file_id: int) -> StreamingH
     item = _item(request, item_id)
     try:
         file = do_open_file(
-            _user(request), item, file_id, HandlingContext.for_request(request, "api"),
+            _user(request),
+            item,
+            file_id,
+            HandlingContext.for_request(request, "api"),
             download=True,
         )
     except FileNotFound:
@@ -176,6 +218,9 @@ def file_content(request: HttpRequest, item_id: int, file_id: int) -> StreamingH
     response["Content-Length"] = str(file.size)
     response["Content-Disposition"] = f'attachment; filename="{file.sha256}"'
     response["Digest"] = f"sha-256={file.sha256}"
+    # Evidence bytes never run as a page of ours, whatever opens this URL.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -184,12 +229,18 @@ def _upload_error(exc: UploadError) -> HttpError:
     return HttpError(exc.status, message)
 
 
-@router.post("/uploads", response={201: UploadOut}, summary="Start a resumable upload",
-             operation_id="start_upload")
+@router.post(
+    "/uploads",
+    response={201: UploadOut, 403: ErrorOut, **UPLOAD_ERRORS},
+    summary="Start a resumable upload",
+    operation_id="start_upload",
+)
 def start_upload(request: HttpRequest, payload: UploadIn) -> Status:
     try:
         session = do_start_upload(
-            _user(request), filename=payload.filename, size=payload.size,
+            _user(request),
+            filename=payload.filename,
+            size=payload.size,
             metadata=payload.metadata,
         )
     except UploadError as exc:
@@ -201,8 +252,12 @@ def start_upload(request: HttpRequest, payload: UploadIn) -> Status:
     return Status(201, UploadState.of(session))
 
 
-@router.get("/uploads/{key}", response=UploadOut, summary="Where an upload stands",
-            operation_id="get_upload")
+@router.get(
+    "/uploads/{key}",
+    response={200: UploadOut, **NOT_FOUND},
+    summary="Where an upload stands",
+    operation_id="get_upload",
+)
 def get_upload(request: HttpRequest, key: str) -> UploadState:
     try:
         return UploadState.of(access_upload(_user(request), key))
@@ -210,8 +265,12 @@ def get_upload(request: HttpRequest, key: str) -> UploadState:
         raise HttpError(404, str(exc)) from None
 
 
-@router.put("/uploads/{key}", response=UploadOut, summary="Send one chunk (raw body)",
-            operation_id="put_upload_chunk")
+@router.put(
+    "/uploads/{key}",
+    response={200: UploadOut, **UPLOAD_ERRORS},
+    summary="Send one chunk (raw body)",
+    operation_id="put_upload_chunk",
+)
 def put_chunk(request: HttpRequest, key: str, offset: int) -> UploadState:
     """The request body is the chunk's bytes; `offset` is where it starts. 409 names the
     offset expected when it is not the one the server has."""
@@ -224,9 +283,18 @@ def put_chunk(request: HttpRequest, key: str, offset: int) -> UploadState:
         raise _upload_error(exc) from None
 
 
-@router.post("/uploads/{key}/complete", response={201: IntakeOut, 200: IntakeOut, 400: IntakeOut},
-             summary="Finish an upload: the file goes through intake",
-             operation_id="complete_upload")
+@router.post(
+    "/uploads/{key}/complete",
+    response={
+        201: IntakeOut,
+        200: IntakeOut,
+        400: IntakeOut | ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    summary="Finish an upload: the file goes through intake",
+    operation_id="complete_upload",
+)
 def complete_upload(request: HttpRequest, key: str) -> Status:
     try:
         result = do_complete_upload(
@@ -240,8 +308,12 @@ def complete_upload(request: HttpRequest, key: str) -> Status:
     return Status(code, result.as_dict())
 
 
-@router.delete("/uploads/{key}", response={204: None}, summary="Abandon an upload",
-               operation_id="abort_upload")
+@router.delete(
+    "/uploads/{key}",
+    response={204: None, **NOT_FOUND},
+    summary="Abandon an upload",
+    operation_id="abort_upload",
+)
 def abort_upload(request: HttpRequest, key: str) -> Status:
     try:
         do_abort_upload(_user(request), key)

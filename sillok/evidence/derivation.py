@@ -5,15 +5,22 @@ planned, claimed by a conditional UPDATE so two workers never run it together, a
 in one transaction that stores every output file, its provenance and the custody event.
 Originals are only ever read: the deriver gets a private copy in a temporary folder.
 
-Failures: bad input (DerivationError) fails the job at once with the deriver's message; a
-missing tool (DeriverUnavailable) marks it skipped; anything else is retried with back-off up
-to MAX_ATTEMPTS times.
+Every deriver runs in a sandboxed child process (sandbox.py) on that copy, under memory, time
+and output limits; the parent checks what it names and stores the outputs. The jobs of one
+file share a child (`run_file_jobs`); a child never serves two files.
+
+Failures: bad input (DerivationError) fails the job at once with the deriver's message, and so
+does a child that breaks a limit or crashes on the file (ParseLimitExceeded: the same input
+fails the same way); a missing tool (DeriverUnavailable) marks it skipped; anything else is
+retried with back-off up to MAX_ATTEMPTS times.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
+import pickle
 import shutil
 import tempfile
 from datetime import timedelta
@@ -31,6 +38,7 @@ from sillok.custody.services import open_blob, put_blob, record_blob
 from sillok.evidence.custody_log import HandlingContext, record_custody_event
 from sillok.evidence.derive import all_derivers
 from sillok.evidence.derive.base import (
+    Derivation,
     DerivationError,
     DerivedFile,
     Deriver,
@@ -44,6 +52,7 @@ from sillok.evidence.models import (
     JobStatus,
     PerceptualHash,
 )
+from sillok.evidence.sandbox import ParseLimitExceeded, Sandbox, limits_for, maybe
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +83,7 @@ def schedule_derivations(source: ItemFile, *, new_file: bool = False) -> None:
     item or not at all, so no intake can lose its derivatives. With the inline backend
     (demo, SILLOK_TASKS=immediate) they run after the commit instead, outside the lock.
     """
-    wanted = {
-        (d.name, params_key(d)) for d in all_derivers() if d.applies_to(source.media_type)
-    }
+    wanted = {(d.name, params_key(d)) for d in all_derivers() if d.applies_to(source.media_type)}
     if not new_file:  # a file recorded just now has no jobs yet: spare the query
         wanted -= set(
             DerivationJob.objects.filter(source=source).values_list("deriver", "params_key")
@@ -134,9 +141,11 @@ def _enqueue(job: DerivationJob, run_after: Any = None) -> None:
 
 
 def run_file_jobs(file_id: int) -> dict[str, str]:
-    """Run every queued job of one file, one after the other; {deriver: end state}."""
+    """Run every queued job of one file, one after the other, in one sandbox;
+    {deriver: end state}."""
     jobs = DerivationJob.objects.filter(source_id=file_id, status=JobStatus.QUEUED)
-    return {job.deriver: run_derivation_job(job.pk) for job in jobs.order_by("pk")}
+    with Sandbox() as sandbox:
+        return {job.deriver: run_derivation_job(job.pk, sandbox) for job in jobs.order_by("pk")}
 
 
 def do_retry_job(actor: Any, job: DerivationJob) -> DerivationJob:
@@ -170,8 +179,9 @@ def _finish(job_id: int, status: str, error: str = "", **fields: Any) -> None:
     )
 
 
-def run_derivation_job(job_id: int) -> str:
-    """Run one job to its end state; return that state. Safe to call more than once."""
+def run_derivation_job(job_id: int, sandbox: Sandbox | None = None) -> str:
+    """Run one job to its end state; return that state. Safe to call more than once.
+    The deriver runs in `sandbox` (a new one when not given)."""
     if not _claim(job_id):
         return DerivationJob.objects.get(pk=job_id).status
     job = DerivationJob.objects.select_related("source", "source__item").get(pk=job_id)
@@ -185,18 +195,61 @@ def run_derivation_job(job_id: int) -> str:
             source_copy = _copy_of_source(job.source, workdir)
             outdir = workdir / "out"
             outdir.mkdir()
-            derivation = deriver.run(source_copy, job.source.media_type, outdir)
+            derivation = _derive(deriver, source_copy, job.source.media_type, outdir, sandbox)
             _store_outputs(job, deriver, version, derivation)
     except DeriverUnavailable as exc:
         _finish(job_id, JobStatus.SKIPPED, str(exc))
         return JobStatus.SKIPPED
-    except DerivationError as exc:
+    except (DerivationError, ParseLimitExceeded) as exc:
         _finish(job_id, JobStatus.FAILED, str(exc))
         return JobStatus.FAILED
     except Exception as exc:
         logger.exception("derivation job %s (%s) failed", job_id, job.deriver)
         return _retry_or_fail(job, exc)
     return JobStatus.DONE
+
+
+def _derive(
+    deriver: Deriver, source: Path, media_type: str, outdir: Path, sandbox: Sandbox | None
+) -> Derivation:
+    """Run `deriver` on `source` in a sandboxed child; its outputs, checked to be files it
+    wrote in `outdir` (a child whose parser was subverted must not name the keys folder)."""
+    args = {
+        "deriver": base64.b64encode(pickle.dumps(deriver)).decode("ascii"),
+        "source": str(source),
+        "media_type": media_type,
+        "outdir": str(outdir),
+    }
+    with maybe(sandbox) as box:
+        answer = box.call(
+            "sillok.evidence.sandbox_child:run_deriver",
+            args,
+            limits=limits_for(deriver.name),
+            reap=True,
+        )
+    files = [
+        DerivedFile(
+            path=_output_path(outdir, str(entry["name"])),
+            kind=str(entry["kind"]),
+            media_type=str(entry["media_type"]),
+            language=str(entry.get("language") or ""),
+            details=dict(entry.get("details") or {}),
+        )
+        for entry in answer["files"]
+    ]
+    return Derivation(
+        files=files,
+        phashes=[str(value) for value in answer["phashes"]],
+        details=dict(answer.get("details") or {}),
+    )
+
+
+def _output_path(outdir: Path, name: str) -> Path:
+    path = outdir / name
+    resolved = path.resolve()
+    if not resolved.is_relative_to(outdir.resolve()) or path.is_symlink() or not resolved.is_file():
+        raise DerivationError(f"the deriver named an output outside its folder: {name[:100]!r}")
+    return resolved
 
 
 def _retry_or_fail(job: DerivationJob, exc: Exception) -> str:
@@ -240,9 +293,7 @@ def _store_outputs(job: DerivationJob, deriver: Deriver, version: str, derivatio
         current = DerivationJob.objects.select_for_update().get(pk=job.pk)
         if current.status == JobStatus.DONE:  # finished by another worker meanwhile
             return
-        made = [
-            _record_output(job, deriver, version, output, put, context) for output, put in puts
-        ]
+        made = [_record_output(job, deriver, version, output, put, context) for output, put in puts]
         for frame, value in enumerate(derivation.phashes):
             PerceptualHash.objects.get_or_create(
                 file=job.source, frame=frame, defaults={"value": value}
@@ -254,9 +305,11 @@ def _store_outputs(job: DerivationJob, deriver: Deriver, version: str, derivatio
                 CustodyAction.DERIVATION,
                 context,
                 file=job.source,
-                details={"deriver": deriver.name, "tool": deriver.tool, "phashes": len(
-                    derivation.phashes
-                )},
+                details={
+                    "deriver": deriver.name,
+                    "tool": deriver.tool,
+                    "phashes": len(derivation.phashes),
+                },
             )
         DerivationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.DONE,

@@ -3,7 +3,9 @@
 One file goes in like this:
 
 1. check: the name (no NUL, control or bidi characters), the content (media type detected
-   from the bytes; empty, oversized, truncated or disguised files refused);
+   from the bytes; empty, oversized, truncated or disguised files refused). Detection and the
+   content check parse the file, so they run in a sandboxed child process under limits
+   (sandbox.py); a file that breaks a limit is refused as ``parse_limits``;
 2. write: the bytes are streamed into the content-addressed blob store (hashing on the way,
    temporary file, fsync, rename) with no lock held, since that may take minutes;
 3. record: in ONE transaction under the audit head lock, the blob record, the item, its
@@ -18,6 +20,7 @@ A rejected file changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import deque
@@ -34,7 +37,7 @@ from sillok.custody.audit import lock_head, record_audit_batch
 from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
 from sillok.custody.models import Blob
 from sillok.custody.services import discard_blob, publish_blobs, record_blobs, stage_blob
-from sillok.evidence.access import check_can_add
+from sillok.evidence.access import check_can_add, check_can_use_compartment
 from sillok.evidence.custody_log import (
     HandlingContext,
     custody_audit_spec,
@@ -43,11 +46,11 @@ from sillok.evidence.custody_log import (
 from sillok.evidence.derivation import schedule_derivations_for
 from sillok.evidence.inputs.archives import ArchiveLimits
 from sillok.evidence.inputs.errors import RejectedInput
-from sillok.evidence.inputs.media import check_content, detect_media_type
-from sillok.evidence.inputs.names import check_filename
+from sillok.evidence.inputs.names import check_filename, shown
 from sillok.evidence.inputs.walk import Candidate, Rejection, walk_inputs
 from sillok.evidence.metadata import ItemMetadata
 from sillok.evidence.models import CustodyAction, CustodyEvent, FileRole, Item, ItemFile
+from sillok.evidence.sandbox import ParseLimitExceeded, Sandbox, maybe
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +58,11 @@ NEW, DUPLICATE, REJECTED = "new", "duplicate", "rejected"
 BATCH_FILES = 64
 BATCH_SECONDS = 1.0
 PREPARE_THREADS = 2
-PREPARE_AHEAD = 16
+PREPARE_AHEAD = 4  # chunks
+# Small files are checked by the sandbox a chunk per call: one round trip to the child costs
+# about as much as checking a small file, so per-file calls would halve intake's throughput.
+CHECK_CHUNK_FILES = 16
+CHECK_CHUNK_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -109,28 +116,35 @@ def prepare_file(
     display_path: str | None = None,
     declared_sha256: str | None = None,
     intake_details: dict | None = None,
+    sandbox: Sandbox | None = None,
+    inspected: str | RejectedInput | None = None,
 ) -> PreparedFile | IntakeResult:
     """Check one file and write its bytes to the blob store (no lock held, no transaction);
     a rejected file gives its IntakeResult and leaves nothing behind. Touches no database
-    (it runs on intake's worker threads); callers check the permission first."""
-    shown = display_path or filename
+    (it runs on intake's worker threads); callers check the permission first. The content
+    is checked in `sandbox` (a new one when not given), unless `inspected` already holds the
+    outcome of that check."""
+    shown_path = display_path or filename
     try:
         name = check_filename(filename)
-        media_type = detect_media_type(local_path)
-        check_content(local_path, name, media_type, max_bytes=settings.SILLOK_MAX_UPLOAD_BYTES)
+        if inspected is None:
+            inspected = _inspect_many([(local_path, name)], sandbox)[0]
+        if isinstance(inspected, RejectedInput):
+            raise inspected
+        media_type = inspected
         with local_path.open("rb") as stream:
             staged = stage_blob(stream)
     except RejectedInput as exc:
-        return _rejected(shown, exc)
+        return _rejected(shown_path, exc)
     except BlobTooLarge as exc:
-        return _rejected(shown, RejectedInput("too_large", str(exc)))
+        return _rejected(shown_path, RejectedInput("too_large", str(exc)))
     except OSError as exc:
-        return _rejected(shown, RejectedInput("unreadable", f"cannot read the file: {exc}"))
+        return _rejected(shown_path, RejectedInput("unreadable", f"cannot read the file: {exc}"))
     if declared_sha256 and declared_sha256 != staged.sha256:
         # The bag was validated before, so the file changed while we read it.
         discard_blob(staged)
         return _rejected(
-            shown,
+            shown_path,
             RejectedInput(
                 "changed_while_reading",
                 f"the file hashes to {staged.sha256}, its manifest says {declared_sha256}: "
@@ -145,13 +159,46 @@ def prepare_file(
         "source": metadata.source,
         **(intake_details or {}),
     }
-    return PreparedFile(staged, name, media_type, metadata, context, shown, details)
+    return PreparedFile(staged, name, media_type, metadata, context, shown_path, details)
+
+
+def _inspect_many(
+    files: list[tuple[Path, str]], sandbox: Sandbox | None
+) -> list[str | RejectedInput]:
+    """For each (path, checked name): the media type detected from the bytes if the content
+    check passed, else its RejectedInput. Both parse the file, so both run in a sandboxed
+    child, all in one call; when that call breaks a limit, each file is checked alone so
+    that the refusal names the file that broke it."""
+    if not files:
+        return []
+    args = {
+        "files": [
+            {
+                "path": str(path.absolute()),
+                "filename": name,
+                "max_bytes": settings.SILLOK_MAX_UPLOAD_BYTES,
+            }
+            for path, name in files
+        ]
+    }
+    try:
+        with maybe(sandbox) as box:
+            answers = box.call("sillok.evidence.sandbox_child:inspect_uploads", args)
+    except ParseLimitExceeded as exc:
+        if len(files) > 1:
+            return [_inspect_many([one], sandbox)[0] for one in files]
+        return [RejectedInput("parse_limits", f"{shown(files[0][1])} is refused: {exc}")]
+    return [
+        str(a["media_type"]) if "media_type" in a else RejectedInput(a["code"], a["message"])
+        for a in answers
+    ]
 
 
 def do_ingest_file(actor: Any, local_path: Path, **options: Any) -> IntakeResult:
     """Ingest one local file as an item (or as a duplicate intake of an existing one).
     Options as for `prepare_file`."""
     check_can_add(actor)
+    check_can_use_compartment(actor, options["metadata"].compartment)
     prepared = prepare_file(local_path, **options)
     if isinstance(prepared, IntakeResult):
         return prepared
@@ -207,13 +254,15 @@ def _blob_records(actor: Any, batch: list[PreparedFile]) -> dict[str, Blob]:
     return {record.blob.sha256: record.blob for record in stored}
 
 
-def _create_items(
-    actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob]
-) -> list[ItemFile]:
+def _create_items(actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob]) -> list[ItemFile]:
     creator = actor if getattr(actor, "pk", None) else None
+    # Checked by the callers (do_ingest_file, do_ingest_paths); one lookup per code here.
+    codes = {p.metadata.compartment for p in fresh if p.metadata.compartment}
+    compartments = {code: check_can_use_compartment(actor, code) for code in codes}
     items = Item.objects.bulk_create(
         Item(
             **p.metadata.item_fields(filename=p.filename, media_type=p.media_type),
+            compartment_id=compartments.get(p.metadata.compartment),
             created_by=creator,
         )
         for p in fresh
@@ -283,6 +332,7 @@ def do_ingest_paths(
     of it goes in.
     """
     check_can_add(actor)
+    check_can_use_compartment(actor, metadata.compartment)
     results: list[IntakeResult] = []
     batch: list[PreparedFile] = []
     batch_started = time.monotonic()
@@ -299,43 +349,94 @@ def do_ingest_paths(
             batch.clear()
 
     candidates = walk_inputs(list(paths), workdir, limits or ArchiveLimits())
-    for prepared in _prepared_in_order(candidates, metadata, context):
-        if isinstance(prepared, IntakeResult):
-            emit(prepared)
-            continue
-        if not batch:
-            batch_started = time.monotonic()
-        batch.append(prepared)
-        # Many small files are recorded a batch per transaction (one commit, one fsync); a
-        # crash loses at most the batch's records, never half of one.
-        if len(batch) >= BATCH_FILES or time.monotonic() - batch_started > BATCH_SECONDS:
-            flush()
+    # One sandbox for the whole intake: each preparing thread reuses a checking child.
+    with Sandbox() as sandbox:
+        for prepared in _prepared_in_order(candidates, metadata, context, sandbox):
+            if isinstance(prepared, IntakeResult):
+                emit(prepared)
+                continue
+            if not batch:
+                batch_started = time.monotonic()
+            batch.append(prepared)
+            # Many small files are recorded a batch per transaction (one commit, one fsync); a
+            # crash loses at most the batch's records, never half of one.
+            if len(batch) >= BATCH_FILES or time.monotonic() - batch_started > BATCH_SECONDS:
+                flush()
     flush()
     return results
 
 
 def _prepared_in_order(
-    candidates: Iterable[Candidate | Rejection], metadata: ItemMetadata, context: HandlingContext
+    candidates: Iterable[Candidate | Rejection],
+    metadata: ItemMetadata,
+    context: HandlingContext,
+    sandbox: Sandbox,
 ) -> Iterator[PreparedFile | IntakeResult]:
     """Check and stage candidates on PREPARE_THREADS threads, yielding in input order.
 
-    Content detection (libmagic) and hashing release the GIL, so two cores check two files at
-    once. The threads touch no database: recording stays on the caller's thread. At most
-    PREPARE_AHEAD files are staged ahead of the recorder, so temporary space stays bounded.
+    Candidates go in chunks (``CHECK_CHUNK_*``): the contents of a chunk are checked in one
+    call to the sandbox, then staged. Each thread has its own checking child, and checking
+    and hashing in other processes or with the GIL released let two cores work at once. The
+    threads touch no database: recording stays on the caller's thread. At most PREPARE_AHEAD
+    chunks are staged ahead of the recorder, so temporary space stays bounded.
     """
     with ThreadPoolExecutor(max_workers=PREPARE_THREADS, thread_name_prefix="intake") as pool:
         window: deque[Future] = deque()
-        for candidate in candidates:
-            if isinstance(candidate, Rejection):
-                result = IntakeResult(path=candidate.display_path, status=REJECTED,
-                                      reason=candidate.message, code=candidate.code)
-                window.append(_done(result))
+        for chunk in _chunks(candidates):
+            if isinstance(chunk, Rejection):
+                result = IntakeResult(
+                    path=chunk.display_path,
+                    status=REJECTED,
+                    reason=chunk.message,
+                    code=chunk.code,
+                )
+                window.append(_done([result]))
             else:
-                window.append(pool.submit(_prepare_candidate, candidate, metadata, context))
+                window.append(pool.submit(_prepare_chunk, chunk, metadata, context, sandbox))
             while len(window) > PREPARE_AHEAD or (window and window[0].done()):
-                yield window.popleft().result()
+                yield from window.popleft().result()
         while window:
-            yield window.popleft().result()
+            yield from window.popleft().result()
+
+
+def _chunks(
+    candidates: Iterable[Candidate | Rejection],
+) -> Iterator[list[Candidate] | Rejection]:
+    chunk: list[Candidate] = []
+    size = 0
+    for candidate in candidates:
+        if isinstance(candidate, Rejection):
+            if chunk:
+                yield chunk
+                chunk, size = [], 0
+            yield candidate
+            continue
+        chunk.append(candidate)
+        with contextlib.suppress(OSError):  # prepare_file reports it
+            size += candidate.local_path.stat().st_size
+        if len(chunk) >= CHECK_CHUNK_FILES or size >= CHECK_CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _prepare_chunk(
+    chunk: list[Candidate], metadata: ItemMetadata, context: HandlingContext, sandbox: Sandbox
+) -> list[PreparedFile | IntakeResult]:
+    names: list[str | None] = []
+    for candidate in chunk:
+        try:
+            names.append(check_filename(candidate.filename))
+        except RejectedInput:
+            names.append(None)  # prepare_file refuses it
+    checked = iter(
+        _inspect_many([(c.local_path, n) for c, n in zip(chunk, names, strict=True) if n], sandbox)
+    )
+    return [
+        _prepare_candidate(c, metadata, context, sandbox, next(checked) if n else None)
+        for c, n in zip(chunk, names, strict=True)
+    ]
 
 
 def _done(value: Any) -> Future:
@@ -345,7 +446,11 @@ def _done(value: Any) -> Future:
 
 
 def _prepare_candidate(
-    candidate: Candidate, metadata: ItemMetadata, context: HandlingContext
+    candidate: Candidate,
+    metadata: ItemMetadata,
+    context: HandlingContext,
+    sandbox: Sandbox,
+    inspected: str | RejectedInput | None,
 ) -> PreparedFile | IntakeResult:
     details: dict[str, Any] = {"origin": candidate.origin, "path": candidate.display_path}
     if candidate.bag is not None:
@@ -371,4 +476,6 @@ def _prepare_candidate(
         display_path=candidate.display_path,
         declared_sha256=candidate.declared_sha256,
         intake_details=details,
+        sandbox=sandbox,
+        inspected=inspected,
     )

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sillok.evidence.models import (
+    ConsentForm,
     ConsentScope,
     DatePrecision,
     Item,
@@ -19,6 +20,7 @@ from sillok.evidence.models import (
 
 # BCP 47 primary tag with optional script/region: "ko", "en", "ko-KP", "zh-Hans".
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COMPARTMENT_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 100
 
@@ -46,13 +48,21 @@ class ItemMetadata:
     collected_place_precision: str = PlacePrecision.UNKNOWN
     sensitivity: str = Sensitivity.RESTRICTED
     consent_scope: list[str] = field(default_factory=list)
+    consent_date: dt.date | None = None
+    consent_form: str = ConsentForm.NONE
+    # Prosecutors or jurisdictions named in a consent to prosecution (records/consent.py).
+    consent_recipients: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # A compartment code; only one the user is a member of (access.check_can_use_compartment).
+    compartment: str = ""
 
     def item_fields(self, *, filename: str, media_type: str) -> dict[str, Any]:
         """Model fields for a new Item, with the title and kind filled in where left empty."""
         values = asdict(self)
         values["title"] = self.title or filename
         values["kind"] = self.kind or kind_for_media_type(media_type)
+        # The code becomes `compartment_id` in intake, looked up once per batch.
+        values.pop("compartment")
         return values
 
     def with_defaults(self, **defaults: Any) -> ItemMetadata:
@@ -102,6 +112,20 @@ def _list(raw: Mapping[str, Any], name: str) -> list[str]:
     return cleaned
 
 
+def _recipients(raw: Mapping[str, Any]) -> list[str]:
+    """Named prosecutors or jurisdictions: a list, or text separated by ";" or new lines
+    (names hold spaces and commas, so neither separates them)."""
+    value = raw.get("consent_recipients") or []
+    if isinstance(value, str):
+        value = re.split(r"[;\n]", value)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise MetadataError("consent_recipients", "must be a list of names")
+    names = list(dict.fromkeys(" ".join(v.split()) for v in value if v.strip()))
+    if len(names) > MAX_TAGS or any(len(name) > 300 for name in names):
+        raise MetadataError("consent_recipients", f"at most {MAX_TAGS} names of 300 characters")
+    return names
+
+
 def _date(raw: Mapping[str, Any], name: str) -> dt.date | None:
     value = raw.get(name)
     if value in (None, ""):
@@ -116,6 +140,13 @@ def _date(raw: Mapping[str, Any], name: str) -> dt.date | None:
 
 def _max_length(name: str) -> int | None:
     return Item._meta.get_field(name).max_length
+
+
+def _compartment_code(raw: Mapping[str, Any]) -> str:
+    code = _text(raw, "compartment", 64).lower()
+    if code and not COMPARTMENT_CODE_RE.match(code):
+        raise MetadataError("compartment", f"{code!r} is not a compartment code")
+    return code
 
 
 def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
@@ -138,6 +169,11 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
             raise MetadataError(
                 "consent_scope", f"{scope!r} is not one of {', '.join(allowed_consent)}"
             )
+    recipients = _recipients(raw)
+    if ConsentScope.PROSECUTION in consent and not recipients:
+        raise MetadataError(
+            "consent_recipients", "name the prosecutors or jurisdictions the witness consented to"
+        )
     kind = raw.get("kind") or ""
     if kind:
         kind = _choice(raw, "kind", ItemKind, "")
@@ -158,5 +194,9 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
         ),
         sensitivity=_choice(raw, "sensitivity", Sensitivity, Sensitivity.RESTRICTED),
         consent_scope=consent,
+        consent_date=_date(raw, "consent_date"),
+        consent_form=_choice(raw, "consent_form", ConsentForm, ConsentForm.NONE),
+        consent_recipients=recipients,
         tags=tags,
+        compartment=_compartment_code(raw),
     )

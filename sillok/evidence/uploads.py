@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sillok.custody.blobstore.base import CHUNK_SIZE, Readable
-from sillok.evidence.access import check_can_add
+from sillok.evidence.access import check_can_add, check_can_use_compartment
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.inputs.errors import RejectedInput
 from sillok.evidence.inputs.names import check_filename
@@ -96,6 +96,7 @@ def do_start_upload(
             status=413,
         )
     checked = check_metadata(metadata)  # MetadataError goes to the caller as is
+    check_can_use_compartment(user, checked.compartment)
     session = UploadSession.objects.create(
         key=secrets.token_urlsafe(32),
         user=user,
@@ -111,6 +112,7 @@ def do_start_upload(
 def _metadata_json(metadata: ItemMetadata) -> dict[str, Any]:
     data = asdict(metadata)
     data["collected_on"] = metadata.collected_on.isoformat() if metadata.collected_on else None
+    data["consent_date"] = metadata.consent_date.isoformat() if metadata.consent_date else None
     return data
 
 

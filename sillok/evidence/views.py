@@ -18,7 +18,7 @@ from sillok.evidence.access import (
     visible_items,
 )
 from sillok.evidence.custody_log import HandlingContext
-from sillok.evidence.models import ConsentScope, ItemKind, Sensitivity
+from sillok.evidence.models import ConsentForm, ConsentScope, ItemKind, Sensitivity
 from sillok.evidence.queries import (
     custody_timeline,
     iter_blob,
@@ -30,8 +30,12 @@ from sillok.evidence.queries import (
 from sillok.evidence.uploads import MAX_CHUNK_BYTES
 from sillok.evidence.viewing import FileNotFound, do_open_file
 
-# Served inline only for types a browser shows without running anything of the file's.
-INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+# Served inline only for types a browser shows without running anything of the file's:
+# raster images (and, below, extracted text as text/plain). Everything else — HTML, SVG, PDF
+# (viewers run its JavaScript), Office files — is an attachment of type octet-stream.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# On every served file: no scripts, no plugins, no requests, an origin of its own.
+FILE_CSP = "sandbox; default-src 'none'; img-src 'self'"
 
 
 def _item_or_404(request: HttpRequest, item_id: int):
@@ -74,6 +78,9 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "events": custody_timeline(item),
         "can_open_originals": can_open_originals(request.user, item),
         "look_alikes": possible_duplicates(item, visible_items(request.user)),
+        "consent_labels": [
+            ConsentScope(v).label for v in item.consent_scope if v in ConsentScope.values
+        ],
     }
     return render(request, "evidence/item_detail.html", context)
 
@@ -105,7 +112,7 @@ def file_content(request: HttpRequest, item_id: int, file_id: int) -> HttpRespon
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{file.sha256[:16]}"'
     # A hostile file must not run as a page of ours: no scripts, no plugins, own origin.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Content-Security-Policy"] = FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -122,6 +129,9 @@ def upload_page(request: HttpRequest) -> HttpResponse:
             "kinds": ItemKind.choices,
             "sensitivities": Sensitivity.choices,
             "consent_scopes": ConsentScope.choices,
+            "consent_forms": ConsentForm.choices,
+            # Only compartments the user is a member of may be chosen (access.py).
+            "compartments": request.user.compartments.order_by("code"),
             "chunk_bytes": min(MAX_CHUNK_BYTES, 8 * 1024 * 1024),
         },
     )

@@ -1,10 +1,12 @@
 """Who may see and change which record: one predicate for pages, API, CLI, imports, exports,
 links and counts (STYLE rule 2).
 
-A user sees a record when they hold `records.view_record` and the clearance its sensitivity
-needs (core/sensitivity.py, the same levels as items). Changing needs `records.change_record`;
-reviewing `records.review_record`. Missing and forbidden look the same (RecordNotFound).
-A link is visible only when both of its ends are.
+A user sees a record when they hold `records.view_record` and pass the one clearance rule of
+accounts/clearance.py: the clearance its sensitivity needs (the same levels as items) and,
+for a record in a compartment, membership of it. Changing needs `records.change_record`;
+reviewing `records.review_record`. Missing and forbidden look the same (RecordNotFound);
+refusing a record that exists is audited and alerts the administrators. A link is visible
+only when it passes the rule itself and both of its ends are visible.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from sillok.core.sensitivity import cleared_levels
+from sillok.accounts.clearance import clearance_filter, log_denied_access, refusal_reason
 from sillok.records.kinds import RecordKind, get_kind
 
 
@@ -45,7 +47,7 @@ def record_filter(user: Any) -> Q | None:
     """The Q selecting the records of any kind `user` may see; None when none."""
     if not can_view_records(user):
         return None
-    return Q(sensitivity__in=cleared_levels(user))
+    return clearance_filter(user)
 
 
 def visible_records(user: Any, kind: str | RecordKind) -> QuerySet:
@@ -85,8 +87,23 @@ def access_record(user: Any, kind: str, record_id: Any, *, for_update: bool = Fa
         query = query.select_for_update()
     record = query.filter(pk=pk).first()
     if record is None:
+        _log_if_hidden(user, record_kind, pk)
         raise RecordNotFound(record_kind.name, record_id)
     return record
+
+
+def _log_if_hidden(user: Any, kind: RecordKind, pk: int) -> None:
+    """Audit and alert when the refused record exists (a missing id is not an alert)."""
+    hidden = kind.model.objects.filter(pk=pk).values("sensitivity", "compartment_id").first()
+    if hidden is None or user is None or not user.is_authenticated:
+        return
+    if can_view_records(user):
+        reason = refusal_reason(user, hidden["sensitivity"], hidden["compartment_id"])
+        if reason == "role":  # the link passes the rule; one of its ends does not
+            reason = "linked"
+    else:
+        reason = "role"
+    log_denied_access(user, kind.name, pk, reason)
 
 
 def check_can_change(user: Any) -> None:

@@ -33,7 +33,7 @@ PREFIXES = {kind.prefix: kind.name for kind in KINDS_BY_NAME.values()} | {"X": "
 class FieldSpec:
     name: str
     type: str  # text, longtext, choice, choices, date, fuzzy_date, year, year_range, bool,
-    #            term, place, record, user, items, list, ref, language
+    #            term, place, record, user, items, list, ref, language, compartment
     label: object
     required: bool = False
     choices: type | None = None  # a TextChoices for choice/choices
@@ -47,6 +47,8 @@ def _f(name: str, type_: str, label: object, **options: Any) -> FieldSpec:
 
 
 SENSITIVITY = _f("sensitivity", "choice", _("Sensitivity"), choices=Sensitivity)
+# Given by code; only a compartment the user is a member of (accounts/compartments.py).
+COMPARTMENT = _f("compartment", "compartment", _("Compartment"))
 DATE = _f("date", "fuzzy_date", _("Date"))
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
@@ -64,6 +66,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("occupation", "text", _("Occupation"), max_length=200),
         _f("notes", "longtext", _("Notes")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "organization": (
         _f("name", "text", _("Name"), required=True, max_length=300),
@@ -76,6 +79,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("active_to", "year", _("Active until (year)")),
         _f("notes", "longtext", _("Notes")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "event": (
         _f("title", "text", _("Title"), required=True, max_length=500),
@@ -84,6 +88,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("place", "place", _("Place")),
         _f("place_detail", "text", _("Place detail"), max_length=300),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "act": (
         _f("event", "record", _("Event"), required=True, kind="event"),
@@ -94,6 +99,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("victim_status", "choice", _("Victim status at the end"), choices=m.PersonStatus),
         _f("description", "longtext", _("Description")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "involvement": (
         _f("act", "record", _("Act"), required=True, kind="act"),
@@ -102,6 +108,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("degree", "term", _("Degree of involvement"), vocabulary="involvement_degrees"),
         _f("description", "longtext", _("Description")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "testimony": (
         _f("title", "text", _("Title"), required=True, max_length=500),
@@ -115,10 +122,12 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("consent_scope", "choices", _("Consent scope"), choices=ConsentScope),
         _f("consent_date", "date", _("Consent date")),
         _f("consent_form", "choice", _("Form of consent"), choices=m.ConsentForm),
+        _f("consent_recipients", "list", _("Prosecutors or jurisdictions consented to")),
         _f("summary", "longtext", _("Summary")),
         _f("notes", "longtext", _("Notes")),
         _f("items", "items", _("Items")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "source": (
         _f("name", "text", _("Name or pseudonym"), required=True, max_length=300),
@@ -128,6 +137,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("reliability", "choice", _("Reliability"), choices=m.Reliability),
         _f("description", "longtext", _("Description")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "information": (
         _f("source", "record", _("Source"), required=True, kind="source"),
@@ -139,6 +149,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         DATE,
         _f("description", "longtext", _("What was reported")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
     "link": (
         _f("from", "ref", _("From"), required=True),
@@ -148,6 +159,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("comment", "longtext", _("Comment")),
         _f("items", "items", _("Supporting items")),
         SENSITIVITY,
+        COMPARTMENT,
     ),
 }
 
@@ -336,6 +348,8 @@ def _clean_one(spec: FieldSpec, value: Any, resolver: Any) -> dict[str, Any]:
         return {f"{spec.name}_kind": kind, f"{spec.name}_id": pk}
     if t == "user":
         return {spec.name: resolver.user_named(text)}
+    if t == "compartment":
+        return {spec.name: resolver.compartment(text)}
     raise AssertionError(f"unknown field type {t}")
 
 
@@ -368,12 +382,28 @@ def clean_values(
             cleaned[name] = cleaned_value
     if not partial:
         errors |= _cross_field_errors(kind, cleaned)
+    elif {"consent_scope", "consent_recipients"} <= set(cleaned):
+        errors |= _consent_errors(cleaned)  # an edit of only one of them is not checked
     if errors:
         raise RecordValuesError(errors)
     return cleaned
 
 
+def _consent_errors(values: dict[str, Any]) -> dict[str, str]:
+    # Consent to prosecution names who may receive it (records/consent.py shares nothing
+    # with an unnamed prosecutor): refused rather than read as "any prosecutor".
+    if ConsentScope.PROSECUTION in (values.get("consent_scope") or []) and not values.get(
+        "consent_recipients"
+    ):
+        return {
+            "consent_recipients": "name the prosecutors or jurisdictions the witness consented to"
+        }
+    return {}
+
+
 def _cross_field_errors(kind: str, values: dict[str, Any]) -> dict[str, str]:
+    if kind == "testimony":
+        return _consent_errors(values)
     if kind == "involvement" and not (values.get("perpetrator") or values.get("organization")):
         return {"perpetrator": "give a perpetrator, a unit, or both"}
     if kind == "information" and not (values.get("event") or values.get("act")):

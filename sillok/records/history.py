@@ -2,8 +2,9 @@
 fields a restore puts back, and which versions a reader may see (pages, API and CLI alike).
 
 Every version of a record the reader may see is listed (who, when, what, why), but the
-content of a version is shown only to a reader cleared for the sensitivity the record had
-then: a record made less sensitive after redaction must not show its earlier content. Such
+content of a version is shown only to a reader cleared for the sensitivity and compartment
+the record had then (accounts/clearance.py): a record made less sensitive after redaction, or
+moved out of a compartment, must not show its earlier content. Such
 a version is "withheld": reading or restoring it answers not found, and the version after it
 is compared with nothing (`previous_withheld`)."""
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.db import models
 
-from sillok.core.sensitivity import cleared_levels
+from sillok.accounts.clearance import Clearance
 from sillok.records.fields import fields_of
 from sillok.records.kinds import kind_of
 from sillok.records.models import RecordVersion
@@ -115,10 +116,15 @@ def visible_versions(user: Any, record: models.Model) -> list[RecordVersion]:
         .select_related("actor")
         .order_by("number")
     )
-    levels = set(cleared_levels(user))
+    clearance = Clearance(user)
     for version in versions:
-        version.withheld = version.snapshot.get("sensitivity") not in levels
+        version.withheld = not _cleared_for(clearance, version)
     return versions
+
+
+def _cleared_for(clearance: Clearance, version: RecordVersion) -> bool:
+    snapshot = version.snapshot
+    return clearance.allows(snapshot.get("sensitivity"), snapshot.get("compartment"))
 
 
 def version_for(user: Any, record: models.Model, number: int) -> RecordVersion | None:
@@ -130,7 +136,7 @@ def version_for(user: Any, record: models.Model, number: int) -> RecordVersion |
         .select_related("actor")
         .first()
     )
-    if version is None or version.snapshot.get("sensitivity") not in cleared_levels(user):
+    if version is None or not _cleared_for(Clearance(user), version):
         return None
     return version
 

@@ -5,6 +5,7 @@ records/importing.py or records/exporting.py, render."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from collections.abc import Callable
 from functools import wraps
@@ -21,9 +22,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sillok.accounts.reauth import reauth_required
+from sillok.evidence.models import ConsentScope
 from sillok.records import import_uploads
 from sillok.records.access import RecordActionRefused
-from sillok.records.exporting import FORMATS, check_can_export, do_export_records
+from sillok.records.consent import ConsentError, check_share
+from sillok.records.exporting import (
+    FORMATS,
+    check_can_export,
+    do_export_records,
+    preview_export,
+    write_left_out_csv,
+)
 from sillok.records.fields import fields_of
 from sillok.records.importing import ImportReport, check_can_import, import_file
 from sillok.records.kinds import KINDS, KINDS_BY_NAME, UnknownKind, get_kind
@@ -36,6 +46,7 @@ from sillok.records.mappings import (
 )
 from sillok.records.spreadsheets import SpreadsheetError, read_sheet
 
+SHOWN_LEFT_OUT = 100  # the export page names this many left out; the counts cover all
 SHOWN_ERRORS = 500  # a report page lists this many errors; the counts cover all of them
 SAMPLE_ROWS = 3
 RESULTS_KEY = "record_import_results"
@@ -258,20 +269,59 @@ def import_done(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @_needs(check_can_export)
 @require_http_methods(["GET", "POST"])
+@reauth_required(methods=("POST",))  # the file is the sensitive part, not the form
 def export_page(request: HttpRequest) -> HttpResponse:
-    """GET: choose a kind and a format; POST: the file, as a download."""
-    context: dict[str, Any] = {"kinds": KINDS, "formats": sorted(FORMATS)}
+    """GET: choose a kind, a format and the purpose (and recipient); POST: what consent
+    leaves out, with the download buttons; POST with `download=records`: the file;
+    `download=left_out`: the note of what was left out, as CSV."""
+    context: dict[str, Any] = {
+        "kinds": KINDS,
+        "formats": sorted(FORMATS),
+        "purposes": ConsentScope.choices,
+        "chosen": {k: request.POST.get(k, "") for k in ("kind", "format", "purpose", "recipient")},
+        "include_withdrawn": request.POST.get("include_withdrawn") == "1",
+    }
     if request.method == "GET":
         return render(request, "records/export.html", context)
     fmt = request.POST.get("format", "")
     try:
         kind = get_kind(request.POST.get("kind", ""))
-    except UnknownKind as exc:
+        share = check_share(request.POST.get("purpose"), request.POST.get("recipient"))
+    except (UnknownKind, ConsentError) as exc:
         context["error"] = str(exc)
         return render(request, "records/export.html", context, status=400)
     if fmt not in FORMATS:
         context["error"] = _("Choose CSV, XLSX or JSON.")
         return render(request, "records/export.html", context, status=400)
+    include_withdrawn = context["include_withdrawn"]
+    download = request.POST.get("download", "")
+    if download == "records":
+        return _export_file(request, kind, fmt, share, include_withdrawn)
+    result = preview_export(
+        request.user, kind.name, share=share, include_withdrawn=include_withdrawn
+    )
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    if download == "left_out":
+        stream = io.BytesIO()  # references and reasons only: small
+        write_left_out_csv(stream, result.left_out_list)
+        response = HttpResponse(stream.getvalue(), content_type=FORMATS["csv"])
+        name = f"sillok-{kind.plural}-{stamp}.left-out.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    left_out = result.left_out_list
+    context |= {
+        "kind": kind,
+        "share": share,
+        "result": result,
+        "left_out": left_out[:SHOWN_LEFT_OUT],
+        "more_left_out": max(0, len(left_out) - SHOWN_LEFT_OUT),
+    }
+    return render(request, "records/export.html", context)
+
+
+def _export_file(
+    request: HttpRequest, kind: Any, fmt: str, share: Any, include_withdrawn: bool
+) -> HttpResponse:
     folder = import_uploads.upload_dir().parent
     # Built in a temporary file (removed when closed): an export may be far too large to
     # hold in memory, and it is sent only once complete and audited.
@@ -282,7 +332,8 @@ def export_page(request: HttpRequest) -> HttpResponse:
             kind.name,
             fmt,
             stream,
-            include_withdrawn=request.POST.get("include_withdrawn") == "1",
+            share=share,
+            include_withdrawn=include_withdrawn,
         )
     except BaseException:
         stream.close()

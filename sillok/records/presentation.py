@@ -31,7 +31,7 @@ def list_related(kind: str) -> tuple[list[str], list[str]]:
     joined = ["reviewer", "created_by"]
     prefetched = []
     for spec in fields_of(name):
-        if spec.type in {"term", "place", "user"}:
+        if spec.type in {"term", "place", "user", "compartment"}:
             joined.append(spec.name)
         elif spec.type == "items":
             prefetched.append(spec.name)
@@ -108,6 +108,8 @@ def _raw(spec: FieldSpec, record: Model, refs: References) -> Any:
         return place_value(value)
     if t == "user":
         return value.get_username() if value is not None else None
+    if t == "compartment":
+        return value.code if value is not None else None
     if t == "date":
         return value.isoformat() if value else None
     return value

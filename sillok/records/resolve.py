@@ -98,6 +98,16 @@ class Resolver:
             raise FieldError(f"no item {', '.join(missing)} (or not one you may see)")
         return ids
 
+    def compartment(self, code: str) -> Any:
+        """The compartment `code` names, if the user is a member of it (the same error for
+        one that does not exist)."""
+        from sillok.accounts.compartments import CompartmentError, compartment_for
+
+        try:
+            return compartment_for(self.user, code)
+        except CompartmentError as exc:
+            raise FieldError(str(exc)) from None
+
     def user_named(self, username: str) -> Any:
         if username not in self._users:
             found = get_user_model().objects.filter(username=username, is_active=True).first()

@@ -4,9 +4,9 @@
 involvement's the perpetrator or unit, an information's its source, but only where the
 viewer may see that record: an act may be less sensitive than its victim, and the victim's
 name must not leak through the act. The check costs no query: the related rows come with
-the record (select_related `TITLE_RELATED`) and their sensitivity is compared with the
-viewer's levels (`viewer_levels`), the rule `access.visible_records` applies to persons,
-organizations and sources.
+the record (select_related `TITLE_RELATED`) and their sensitivity and compartment are
+compared with the viewer's clearance (`viewer_levels`), the rule `access.visible_records`
+applies to persons, organizations and sources (accounts/clearance.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from sillok.core.sensitivity import cleared_levels
+from sillok.accounts.clearance import Clearance
 from sillok.records.access import can_view_records, visible_records
 from sillok.records.kinds import title_of
 from sillok.records.models import Act, Information, Involvement
@@ -41,32 +41,35 @@ TITLE_FIELDS: dict[str, tuple[str, ...]] = {
         "violation_type__label_ko",
         "victim__name",
         "victim__sensitivity",
+        "victim__compartment",
     ),
     "involvement": (
         "act",
         "perpetrator__name",
         "perpetrator__sensitivity",
+        "perpetrator__compartment",
         "organization__name",
         "organization__sensitivity",
+        "organization__compartment",
         "degree__label_en",
         "degree__label_ko",
     ),
-    "information": ("source__name", "source__sensitivity", "connection"),
+    "information": ("source__name", "source__sensitivity", "source__compartment", "connection"),
     "link": ("relation__label_en", "relation__label_ko"),
 }
 
 
-def viewer_levels(user: Any) -> set[str]:
-    """The sensitivity levels whose records `user` sees (none without view_record): the
-    levels `access.record_filter` selects."""
-    return set(cleared_levels(user)) if can_view_records(user) else set()
+def viewer_levels(user: Any) -> Clearance:
+    """The clearance (sensitivity levels and compartments) whose records `user` sees (none
+    without view_record): what `access.record_filter` selects."""
+    return Clearance(user, may_view=can_view_records(user))
 
 
-def _named(record: models.Model, levels: set[str]) -> str:
-    return record.name if record.sensitivity in levels else _("someone you may not see")
+def _named(record: models.Model, levels: Clearance) -> str:
+    return record.name if levels.sees(record) else _("someone you may not see")
 
 
-def safe_title(record: models.Model, levels: set[str]) -> str:
+def safe_title(record: models.Model, levels: Clearance) -> str:
     """The title of `record` for a viewer cleared for `levels` (`viewer_levels`), with the
     names of the related records that viewer may see and "someone you may not see" for the
     others. Load the record with `TITLE_RELATED` to keep this free of queries."""

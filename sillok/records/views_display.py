@@ -52,7 +52,7 @@ def list_url(kind: str) -> str:
     return reverse("records:list", args=[get_kind(kind).plural])
 
 
-def shown_record(kind: str, record: models.Model, levels: set[str], prefix: str = "") -> Shown:
+def shown_record(kind: str, record: models.Model, levels: Any, prefix: str = "") -> Shown:
     return Shown(
         safe_title(record, levels),
         ref=reference_of(kind, record.pk),
@@ -123,7 +123,7 @@ class RecordRefs:
 def related_for_display(kind: str) -> list[str]:
     """The foreign keys a page must select_related to show the fields of `kind` without a
     query per row (terms, places, users; records go through RecordRefs)."""
-    return [s.name for s in fields_of(kind) if s.type in {"term", "place", "user"}]
+    return [s.name for s in fields_of(kind) if s.type in {"term", "place", "user", "compartment"}]
 
 
 def want_refs(kind: str, record: models.Model, refs: RecordRefs, names: list[str]) -> None:
@@ -166,6 +166,8 @@ def shown_value(spec: FieldSpec, record: models.Model, refs: RecordRefs) -> list
         return _bilingual(value)
     if t == "user":
         return [Shown(value.get_username())] if value is not None else []
+    if t == "compartment":
+        return [Shown(value.code, other=value.name)] if value is not None else []
     if t == "choice":
         return [Shown(_choice_label(spec, value))] if value not in (None, "") else []
     if t == "choices":

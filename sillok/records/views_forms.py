@@ -63,6 +63,7 @@ class FormField:
             "choices": "checkboxes",
             "bool": "checkbox",
             "date": "date",
+            "compartment": "select",
             "place": "autocomplete",
             "record": "autocomplete",
             "ref": "autocomplete",
@@ -92,6 +93,20 @@ def term_options(slug: str, selected: str = "", *, blank: bool = True) -> list[O
 def _choice_options(spec: FieldSpec, selected: Any) -> list[Option]:
     chosen = {str(v) for v in selected} if isinstance(selected, list) else {str(selected)}
     return [Option(str(v), str(label), str(v) in chosen) for v, label in spec.choices.choices]
+
+
+def compartment_options(user: Any, selected: str = "") -> list[Option]:
+    """The "none" option and the compartments `user` is a member of (the only ones they may
+    choose)."""
+    from sillok.accounts.models import Compartment
+
+    options = [Option("", _("— none (everyone cleared for the sensitivity) —"), not selected)]
+    for compartment in Compartment.objects.filter(members=user).order_by("code"):
+        label = f"{compartment.code} · {compartment.name}"
+        options.append(Option(compartment.code, label, compartment.code == selected))
+    if selected and not any(o.selected for o in options):
+        options.append(Option(selected, selected, True))
+    return options
 
 
 def lookup_url(spec: FieldSpec) -> str:
@@ -144,6 +159,8 @@ def raw_values(kind: str, record: models.Model) -> dict[str, Any]:
                 value = value.code if value is not None else ""
             elif t == "user":
                 value = value.get_username() if value is not None else ""
+            elif t == "compartment":
+                value = value.code if value is not None else ""
             elif t == "list":
                 value = "; ".join(value or [])
             elif t == "date":
@@ -215,6 +232,8 @@ def build_form(
             form_field.options = term_options(spec.vocabulary, str(value or ""))
         elif spec.type in {"choice", "choices"}:
             form_field.options = _choice_options(spec, value)
+        elif spec.type == "compartment":
+            form_field.options = compartment_options(user, str(value or ""))
         elif form_field.widget == "autocomplete":
             form_field.lookup = lookup_url(spec)
         fields.append(form_field)

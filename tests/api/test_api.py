@@ -11,6 +11,7 @@ from django.test import Client
 from sillok.accounts import tokens
 from sillok.accounts.models import APIToken
 from sillok.custody.models import AuditEntry
+from tests.conftest import mark_client_reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,8 @@ def csrf_client(login_as):
     def make(user) -> Client:
         client = login_as(Client(enforce_csrf_checks=True), user)
         client.get("/accounts/")  # sets the csrftoken cookie
-        return client
+        # Creating a token needs a recent re-authentication (accounts/reauth.py).
+        return mark_client_reauthenticated(client)
 
     return make
 
@@ -156,6 +158,17 @@ def test_create_token_without_the_csrf_token_is_refused(csrf_client, analyst):
     client = csrf_client(analyst)
     response = client.post("/api/v1/tokens", data={"name": "x"}, content_type="application/json")
     assert response.status_code == 403
+    assert not APIToken.objects.exists()
+
+
+def test_create_token_needs_a_recent_reauthentication(login_as, analyst):
+    client = login_as(Client(enforce_csrf_checks=True), analyst)
+    client.get("/accounts/")
+    response = client.post(
+        "/api/v1/tokens", data={"name": "x"}, content_type="application/json", **csrf_header(client)
+    )
+    assert response.status_code == 403
+    assert "/accounts/reauth/" in response.json()["detail"]
     assert not APIToken.objects.exists()
 
 

@@ -38,8 +38,8 @@ def test_list_shows_my_tokens_and_not_others(client_for, analyst, legal_expert):
     assert page["Cache-Control"].count("no-store") == 1
 
 
-def test_creating_a_token_shows_the_secret_once(client_for, analyst):
-    client = client_for(analyst)
+def test_creating_a_token_shows_the_secret_once(reauthenticated_client_for, analyst):
+    client = reauthenticated_client_for(analyst)
     response = client.post(URL, {"name": "export", "expires_in_days": "30"})
     assert response.status_code == 200
     secret = re.search(r'id="token-secret">([^<]+)<', response.content.decode()).group(1)
@@ -50,21 +50,32 @@ def test_creating_a_token_shows_the_secret_once(client_for, analyst):
     assert token.name == "export" and token.expires_at is not None
 
 
-def test_a_token_that_never_expires(client_for, analyst):
-    client_for(analyst).post(URL, {"name": "forever", "expires_in_days": ""})
+def test_a_token_that_never_expires(reauthenticated_client_for, analyst):
+    reauthenticated_client_for(analyst).post(URL, {"name": "forever", "expires_in_days": ""})
     assert APIToken.objects.get().expires_at is None
 
 
-def test_bad_form_shows_the_error_and_creates_nothing(client_for, analyst):
-    response = client_for(analyst).post(URL, {"name": "", "expires_in_days": "30"})
+def test_bad_form_shows_the_error_and_creates_nothing(reauthenticated_client_for, analyst):
+    response = reauthenticated_client_for(analyst).post(URL, {"name": "", "expires_in_days": "30"})
     assert response.status_code == 400
     assert not APIToken.objects.exists()
 
 
-def test_outsider_is_refused_a_token(client_for, outsider):
-    response = client_for(outsider).post(URL, {"name": "x", "expires_in_days": "30"})
+def test_outsider_is_refused_a_token(reauthenticated_client_for, outsider):
+    response = reauthenticated_client_for(outsider).post(
+        URL, {"name": "x", "expires_in_days": "30"}
+    )
     assert response.status_code == 400
     assert "without a role" in response.content.decode()
+    assert not APIToken.objects.exists()
+
+
+def test_creating_a_token_asks_for_the_password_again_first(client_for, analyst):
+    response = client_for(analyst).post(
+        URL, {"name": "x", "expires_in_days": "30"}, HTTP_REFERER=f"http://testserver{URL}"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:reauth')}?next=%2Faccounts%2Ftokens%2F"
     assert not APIToken.objects.exists()
 
 

@@ -125,6 +125,8 @@ def test_export_writes_each_format_and_reimports(users, tmp_path, make_record):
         str(out),
         "--as",
         "documentation_officer",
+        "--purpose",
+        "internal_analysis",
         "--json",
     )
     assert run.returncode == 0, run.stderr
@@ -133,13 +135,25 @@ def test_export_writes_each_format_and_reimports(users, tmp_path, make_record):
     assert [r["name"] for r in rows] == ["Kim Chol-su", "Secret"]
     # The analyst is not cleared for the strictly confidential person.
     as_analyst = tmp_path / "analyst.json"
-    run = run_sillok("export", "persons", "--out", str(as_analyst), "--as", "analyst")
+    run = run_sillok(
+        "export", "persons", "--out", str(as_analyst), "--as", "analyst", "--purpose", "publication"
+    )
     assert run.returncode == 0 and "exported 1 persons" in run.stdout
-    assert [r["name"] for r in json.loads(as_analyst.read_text("utf-8"))] == ["Kim Chol-su"]
+    exported = json.loads(as_analyst.read_text("utf-8"))["records"]
+    assert [r["name"] for r in exported] == ["Kim Chol-su"]
     workbook = tmp_path / "persons.xlsx"
     assert (
         run_sillok(
-            "export", "persons", "--format", "xlsx", "--out", str(workbook), "--as", "analyst"
+            "export",
+            "persons",
+            "--format",
+            "xlsx",
+            "--out",
+            str(workbook),
+            "--as",
+            "analyst",
+            "--purpose",
+            "un_reporting",
         ).returncode
         == 0
     )
@@ -151,8 +165,19 @@ def test_export_writes_each_format_and_reimports(users, tmp_path, make_record):
 
 def test_export_refuses_the_partner_and_bad_usage(users, tmp_path):
     out = tmp_path / "x.csv"
-    partner = run_sillok("export", "persons", "--out", str(out), "--as", "partner")
+    partner = run_sillok(
+        "export", "persons", "--out", str(out), "--as", "partner", "--purpose", "publication"
+    )
     assert partner.returncode == 2 and "export_records" in partner.stderr
     assert not out.exists() and not list(tmp_path.glob(".x.csv*"))
-    no_format = run_sillok("export", "persons", "--out", str(tmp_path / "x.pdf"), "--as", "analyst")
+    no_format = run_sillok(
+        "export",
+        "persons",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        "--as",
+        "analyst",
+        "--purpose",
+        "publication",
+    )
     assert no_format.returncode == 2

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from sillok.custody.models import AuditEntry
 from sillok.records.access import RecordActionRefused
+from sillok.records.consent import Share
 from sillok.records.exporting import do_export_records, export_columns
 from sillok.records.importing import import_file
 from sillok.records.models import Event, Person
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def export(user, kind: str, fmt: str, **options) -> bytes:
     out = io.BytesIO()
+    options.setdefault("share", Share("internal_analysis"))
     do_export_records(user, kind, fmt, out, **options)
     return out.getvalue()
 
@@ -87,7 +89,15 @@ def test_csv_has_the_importer_columns_and_values_in_the_importer_forms(
     assert rows[1]["birth_year"] == "1975" and rows[1]["origin"] == "KP-09"
     assert rows[1]["songbun"] == "core"
     entry = AuditEntry.objects.get(action="record.exported")
-    assert entry.details == {"format": "csv", "records": 3, "include_withdrawn": False}
+    assert entry.details == {
+        "format": "csv",
+        "records": 3,
+        "include_withdrawn": False,
+        "purpose": "internal_analysis",
+        "recipient": "",
+        "left_out": 0,
+        "left_out_reasons": {},
+    }
     assert entry.actor_id == documentation_officer.pk
 
 
@@ -95,11 +105,13 @@ def test_xlsx_and_json_hold_the_same_records(documentation_officer, persons):
     workbook = xlsx_rows(export(documentation_officer, "persons", "xlsx"))
     assert [r["name"] for r in workbook] == ["Kim Chol-su", "Ri Yong-hui", "Protected witness"]
     assert workbook[0]["aliases"] == "Chol; 철이"
-    data = json.loads(export(documentation_officer, "persons", "json"))
+    document = json.loads(export(documentation_officer, "persons", "json"))
+    assert document["purpose"] == "internal_analysis" and document["left_out"] == []
+    data = document["records"]
     assert isinstance(data, list) and len(data) == 3
     assert data[0]["aliases"] == ["Chol", "철이"] and data[0]["name_hangul"] == "김철수"
     assert data[2]["origin"] is None and data[2]["sensitivity"] == "strictly_confidential"
-    assert json.loads(export(documentation_officer, "events", "json")) == []
+    assert json.loads(export(documentation_officer, "events", "json"))["records"] == []
 
 
 def test_each_persona_exports_only_what_it_may_see(
@@ -259,7 +271,8 @@ def test_an_export_takes_a_fixed_number_of_queries(
             violation_type="torture",
             place="회령시",
         )
-    with django_assert_max_num_queries(12):
+    # 12 before the consent rule, which reads the testimonies' consent once per export.
+    with django_assert_max_num_queries(13):
         rows = csv_rows(export(documentation_officer, "acts", "csv"))
     assert len(rows) == 30
 
@@ -267,24 +280,30 @@ def test_an_export_takes_a_fixed_number_of_queries(
 # --- the export page ------------------------------------------------------------------------
 
 
-def test_the_export_page_downloads_a_file(client_for, documentation_officer, persons, repo_home):
-    client = client_for(documentation_officer)
+def test_the_export_page_checks_consent_then_downloads_a_file(
+    reauthenticated_client_for, documentation_officer, persons, repo_home
+):
+    client = reauthenticated_client_for(documentation_officer)
     assert client.get("/records/export/").status_code == 200
-    response = client.post("/records/export/", {"kind": "person", "format": "csv"})
+    form = {"kind": "person", "format": "csv", "purpose": "internal_analysis"}
+    check = client.post("/records/export/", form)
+    assert check.status_code == 200 and b"Nothing is left out" in check.content
+    response = client.post("/records/export/", {**form, "download": "records"})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="sillok-persons-')
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(b"".join(response.streaming_content))
     assert len(rows) == 3
-    bad = client.post("/records/export/", {"kind": "person", "format": "pdf"})
+    bad = client.post("/records/export/", {**form, "format": "pdf", "download": "records"})
     assert bad.status_code == 400
     assert not list((Path(repo_home) / "tmp").glob("tmp*"))
 
 
-def test_the_export_page_refuses_those_who_may_not_export(client_for, personas, repo_home):
+def test_the_export_page_refuses_those_who_may_not_export(
+    reauthenticated_client_for, personas, repo_home
+):
     for persona in ("partner", "outsider", "auditor"):
-        client = client_for(personas[persona])
+        client = reauthenticated_client_for(personas[persona])
         assert client.get("/records/export/").status_code == 403
-        assert (
-            client.post("/records/export/", {"kind": "person", "format": "csv"}).status_code == 403
-        )
+        form = {"kind": "person", "format": "csv", "purpose": "internal_analysis"}
+        assert client.post("/records/export/", {**form, "download": "records"}).status_code == 403

@@ -172,6 +172,7 @@ def test_testimonies_name_their_witness_interviewer_and_consent(
                 "language",
                 "consent_given",
                 "consent_scope",
+                "consent_recipients",
                 "summary",
             ],
             [
@@ -182,6 +183,7 @@ def test_testimonies_name_their_witness_interviewer_and_consent(
                 "ko",
                 "yes",
                 "internal_analysis; prosecution",
+                "ICC",
                 "보위부 구류장에서의 경험",
             ],
         ],
@@ -192,6 +194,7 @@ def test_testimonies_name_their_witness_interviewer_and_consent(
     assert testimony.witness == witness and testimony.interviewer == documentation_officer
     assert testimony.consent_given is True
     assert testimony.consent_scope == ["internal_analysis", "prosecution"]
+    assert testimony.consent_recipients == ["ICC"]
 
 
 def test_links_join_records_with_a_relation(analyst, make_record, tmp_path):

@@ -243,6 +243,7 @@ def test_the_create_form_is_generated_from_the_fields_with_a_term_tree(client_fo
         "victim_status",
         "description",
         "sensitivity",
+        "compartment",
     ]
     options = {o.value: o.label for o in fields["violation_type"].options}
     assert "고문" in options["torture"] and options["torture"].startswith("Torture")

@@ -21,7 +21,9 @@ from typing import Any, Protocol
 # Kinds of derivative output. "text" (extracted text layer), "ocr", "transcript" are the
 # text kinds that `sillok item text` prints and search indexes.
 TEXT_KINDS = ("text", "ocr", "transcript")
-OUTPUT_KINDS = (*TEXT_KINDS, "preview", "metadata")
+# "redacted": a copy with personal data removed, made on request by sillok/redaction (not by
+# a deriver) and usable outside Sillok only once a reviewer approves it.
+OUTPUT_KINDS = (*TEXT_KINDS, "preview", "metadata", "redacted")
 
 
 class DerivationError(Exception):

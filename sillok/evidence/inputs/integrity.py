@@ -27,6 +27,10 @@ structure the way a viewer would and stops there:
 
 Audio and video are not checked beyond detection: a header check is all that is cheap, and
 libmagic has already recognised the header.
+
+These checks parse hostile input, so intake runs them in a sandboxed child process with
+memory and time limits (``sillok.evidence.sandbox``). A ``MemoryError`` is therefore never
+taken for damage: it goes up to the sandbox, which refuses the file as ``parse_limits``.
 """
 
 from __future__ import annotations
@@ -98,19 +102,22 @@ def _check_pdf(path: Path, filename: str, size: int) -> None:
             reader = PdfReader(f, strict=False)
             encrypted = reader.is_encrypted
         except Exception as exc:  # pypdf raises many types on malformed input
+            _memory_is_not_damage(exc)
             raise corrupt(filename, f"is not a readable PDF: {_reason(exc)}") from None
         if encrypted and not _opens_without_password(reader):
             return  # xref and trailer parsed; the page tree needs the owner's password
         try:
             len(reader.pages)
         except Exception as exc:
+            _memory_is_not_damage(exc)
             raise corrupt(filename, f"is not a readable PDF: {_reason(exc)}") from None
 
 
 def _opens_without_password(reader: PdfReader) -> bool:
     try:
         return bool(reader.decrypt(""))
-    except Exception:  # an algorithm pypdf cannot do is not damage
+    except Exception as exc:  # an algorithm pypdf cannot do is not damage
+        _memory_is_not_damage(exc)
         return False
 
 
@@ -124,6 +131,7 @@ def _check_image(path: Path, filename: str, pillow_format: str) -> None:
     except Image.DecompressionBombError:
         return  # too many pixels to decode here; the header parsed, which is what we can afford
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, EOFError…
+        _memory_is_not_damage(exc)
         raise corrupt(filename, f"is a damaged {pillow_format} image: {_reason(exc)}") from None
 
 
@@ -136,6 +144,7 @@ def _check_zip(path: Path, filename: str) -> None:
     except RuntimeError:
         return  # an encrypted member: intact as far as we can tell without the password
     except Exception as exc:  # BadZipFile, EOFError, zlib.error, NotImplementedError…
+        _memory_is_not_damage(exc)
         raise corrupt(filename, f"is a damaged zip container: {_reason(exc)}") from None
 
 
@@ -160,7 +169,20 @@ def _check_ole(path: Path, filename: str, media_type: str) -> None:
     except RejectedInput:
         raise
     except Exception as exc:  # olefile raises OSError, struct.error, IndexError…
+        _memory_is_not_damage(exc)
         raise corrupt(filename, f"is a damaged OLE document: {_reason(exc)}") from None
+
+
+def _memory_is_not_damage(exc: BaseException) -> None:
+    """Re-raise a MemoryError (also one a parser wrapped, as pypdf does in PdfReadError): it
+    is the sandbox's memory limit speaking, which refuses the file as ``parse_limits``."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            return
+        if isinstance(seen, MemoryError):
+            raise MemoryError from exc
+        seen = seen.__cause__ or seen.__context__
 
 
 def _reason(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sillok.accounts.acting import acting_user, add_as_option
 from sillok.custody.canonical import format_time
 from sillok.custody.checkpoints import export_json
 from sillok.custody.management.commands.verify import positive_int
@@ -54,11 +55,15 @@ class Command(BaseCommand):
         )
         checkpoint.add_argument("--reason", default="", help="why, recorded in the audit log")
         checkpoint.add_argument("--json", action="store_true", help="print the file as JSON")
+        add_as_option(
+            checkpoint, "sign as USER (needs accounts.create_checkpoint; default: the operator)"
+        )
         log = sub.add_parser(
             "log", help="show the newest audit entries", description="Show the newest entries."
         )
         log.add_argument("--limit", metavar="N", type=positive_int, default=20)
         log.add_argument("--json", action="store_true", help="print entries as JSON")
+        add_as_option(log, "read as USER (needs accounts.view_audit; default: the operator)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "checkpoint":
@@ -73,7 +78,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{target} exists; checkpoint files are never overwritten", returncode=2
             )
-        checkpoint = create_checkpoint(None, reason=options["reason"])
+        actor = acting_user(options["as_user"], "accounts.create_checkpoint")
+        checkpoint = create_checkpoint(actor, reason=options["reason"])
         text = export_json(checkpoint)
         if target == "-" or options["json"]:
             self.stdout.write(text, ending="")
@@ -84,6 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(f"checkpoint at #{checkpoint.seq} ({checkpoint.entry_hash}){where}")
 
     def _log(self, options: dict[str, Any]) -> None:
+        acting_user(options["as_user"], "accounts.view_audit")
         newest = list(AuditEntry.objects.order_by("-seq")[: options["limit"]])
         newest.reverse()
         if options["json"]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sillok.accounts.acting import acting_user, add_as_option
 from sillok.custody.checkpoints import CheckpointFileError, load_checkpoint_file
 from sillok.custody.services import run_verification
 from sillok.custody.verify import ERROR, VerificationReport
@@ -40,7 +41,9 @@ class Command(BaseCommand):
     help = (
         "Re-walk the audit chain, check every signed checkpoint (and exported checkpoint "
         "files), re-hash every recorded blob. Exit 0 when all is well, 1 when problems were "
-        "found, 2 on bad input. The outcome is recorded in the audit log."
+        "found, 2 on bad input. The outcome is recorded in the audit log. Without --as it "
+        "runs as the operator (as from cron); with --as USER it needs accounts.run_verify "
+        "and the audit entry names USER."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -53,6 +56,7 @@ class Command(BaseCommand):
             default=[],
             help="an exported checkpoint file to check the chain against (repeatable)",
         )
+        add_as_option(parser, "run as USER (needs accounts.run_verify; default: the operator)")
         parser.add_argument(
             "--skip-blobs", action="store_true", help="check the audit log only, not the blobs"
         )
@@ -78,8 +82,9 @@ class Command(BaseCommand):
             files = [load_checkpoint_file(path) for path in options["checkpoint"]]
         except CheckpointFileError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        actor = acting_user(options["as_user"], "accounts.run_verify")
         report = run_verification(
-            None,
+            actor,
             checkpoint_files=files,
             check_blobs=not options["skip_blobs"],
             sample=options["sample"],

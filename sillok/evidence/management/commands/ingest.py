@@ -18,7 +18,7 @@ from sillok.evidence.access import ActionRefused
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import REJECTED, IntakeResult, do_ingest_paths
 from sillok.evidence.metadata import MetadataError, check_metadata
-from sillok.evidence.models import Sensitivity
+from sillok.evidence.models import ConsentForm, ConsentScope, Sensitivity
 
 
 class Command(BaseCommand):
@@ -42,6 +42,31 @@ class Command(BaseCommand):
         )
         parser.add_argument("--language", action="append", default=[], metavar="TAG")
         parser.add_argument("--tag", action="append", default=[], metavar="TAG")
+        parser.add_argument(
+            "--consent-scope",
+            action="append",
+            default=[],
+            choices=[str(v) for v in ConsentScope.values],
+            help="a purpose the consent covers (repeatable); none: shared for nothing",
+        )
+        parser.add_argument("--consent-date", default="", metavar="YYYY-MM-DD")
+        parser.add_argument(
+            "--consent-form", default="", choices=[str(v) for v in ConsentForm.values]
+        )
+        parser.add_argument(
+            "--consent-recipient",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="a prosecutor or jurisdiction consented to (repeatable; needed with "
+            "--consent-scope prosecution)",
+        )
+        parser.add_argument(
+            "--compartment",
+            default="",
+            metavar="CODE",
+            help="put the new items into this compartment (with --as: one USER is a member of)",
+        )
         parser.add_argument("--reason", default="", help="why it is taken in (custody record)")
         parser.add_argument(
             "--as", dest="as_user", metavar="USER", help="record USER as the one who ingests"
@@ -57,6 +82,11 @@ class Command(BaseCommand):
                     "sensitivity": options["sensitivity"],
                     "languages": options["language"],
                     "tags": options["tag"],
+                    "consent_scope": options["consent_scope"],
+                    "consent_date": options["consent_date"],
+                    "consent_form": options["consent_form"],
+                    "consent_recipients": options["consent_recipient"],
+                    "compartment": options["compartment"],
                 }
             )
         except MetadataError as exc:

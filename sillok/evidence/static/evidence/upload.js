@@ -15,7 +15,8 @@
   function metadata() {
     const data = {};
     for (const name of ["title", "description", "kind", "source", "collector",
-                        "collected_on", "collected_place", "languages", "sensitivity", "tags"]) {
+                        "collected_on", "collected_place", "languages", "sensitivity", "tags",
+                        "consent_date", "consent_form", "consent_recipients", "compartment"]) {
       const value = form.elements[name].value.trim();
       if (value) data[name] = value;
     }

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sillok.accounts.acting import acting_user, add_as_option
+from sillok.vocab.management.commands.vocab import check_may_read_vocabularies
 from sillok.vocab.models import Place, PlaceKind
 from sillok.vocab.queries import place_as_dict, search_places
 
@@ -27,8 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=PlaceKind.values, help="only places of this kind")
         parser.add_argument("--limit", type=int, default=20, help="at most this many (20)")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        add_as_option(parser, "as USER (who must be allowed to see records, as on the web)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = acting_user(options["as_user"])
+        if user is not None:
+            check_may_read_vocabularies(user)
         if options["action"] == "show":
             self._show(options["text"], options["json"])
             return

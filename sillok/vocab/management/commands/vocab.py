@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sillok.accounts.acting import acting_user, add_as_option
+from sillok.records.access import can_view_records
 from sillok.vocab.queries import (
     UnknownVocabulary,
     term_as_dict,
@@ -32,8 +34,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-retired", action="store_true", help="also terms no longer in use"
         )
+        add_as_option(parser, "list as USER (who must be allowed to see records, as on the web)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = acting_user(options["as_user"])
+        if user is not None:
+            check_may_read_vocabularies(user, options["action"])
         if options["action"] == "load":
             if options["slug"]:
                 raise CommandError(
@@ -89,6 +95,18 @@ class Command(BaseCommand):
         for slug, counts in sorted(summary["vocabularies"].items()):
             self.stdout.write(f"{slug:<22} {_counts(counts)}")
         self.stdout.write(f"{'gazetteer':<22} {_counts(summary['places'])}")
+
+
+def check_may_read_vocabularies(user: Any, action: str = "list") -> None:
+    """The rule of the vocabulary pages: those who may see records may read them. Loading is
+    the operator's (`sillok init`), never done as a user."""
+    if action != "list":
+        raise CommandError(f"`vocab {action}` is for the operator, not --as", returncode=2)
+    if not can_view_records(user):
+        raise CommandError(
+            f"{user.username} may not read the vocabularies (needs records.view_record)",
+            returncode=2,
+        )
 
 
 def _counts(counts: dict[str, Any]) -> str:
