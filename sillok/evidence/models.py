@@ -139,6 +139,7 @@ DERIVATIVE_LABELS = {
     "preview": _("Preview"),
     "metadata": _("Metadata"),
     "phash": _("Perceptual hash"),
+    "redacted": _("Redacted copy"),
 }
 
 
