@@ -268,6 +268,18 @@ SILLOK_REAUTH_SECONDS = env_int("SILLOK_REAUTH_SECONDS", 300)
 # Who is mailed about security alerts (denied access): "Name <addr>, other@example.org".
 ADMINS = env_list("SILLOK_ADMINS", [])
 SERVER_EMAIL = env_str("SILLOK_SERVER_EMAIL", "sillok@localhost")
+# The SMTP relay those alerts go through.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("SILLOK_SMTP_HOST", "localhost"),
+            "port": env_int("SILLOK_SMTP_PORT", 25),
+            "use_tls": env_bool("SILLOK_SMTP_TLS", False),
+            "timeout": 10,
+        },
+    }
+}
 # A session unused for this long ends, whatever SESSION_COOKIE_AGE allows (accounts/sessions.py).
 SILLOK_SESSION_IDLE_SECONDS = env_int("SILLOK_SESSION_IDLE_SECONDS", 1800)
 # Also bind a session to the client's network (/24 for IPv4, /64 for IPv6), not only to its

@@ -19,6 +19,7 @@ Refusing an object that exists writes an `access.denied` audit entry, logs a war
 from __future__ import annotations
 
 import logging
+import smtplib
 from contextvars import ContextVar
 from typing import Any
 
@@ -130,12 +131,16 @@ def log_denied_access(
         reason,
     )
     if settings.ADMINS and cache.add(f"sillok:denied-mail:{username}", 1, ALERT_MAIL_INTERVAL):
-        mail_admins(
-            "Access denied",
-            f"User {username} was refused {object_type} {object_id} ({reason}, via {via}). "
-            "See the security alerts page for all refusals.",
-            fail_silently=True,
-        )
+        try:
+            mail_admins(
+                "Access denied",
+                f"User {username} was refused {object_type} {object_id} ({reason}, via {via}). "
+                "See the security alerts page for all refusals.",
+            )
+        except (OSError, smtplib.SMTPException):
+            # The refusal is already audited and logged; a mail relay that is down must not
+            # turn a refused page into a server error.
+            logger.warning("could not mail the administrators about a refused access")
 
 
 class ClearanceChannelMiddleware:

@@ -136,6 +136,22 @@ def test_refused_access_to_an_existing_item_is_audited_logged_and_mailed_once(
     assert "analyst" in mail.outbox[0].body and mail.outbox[0].to == ["security@example.org"]
 
 
+def test_a_mail_relay_that_is_down_leaves_the_refusal_a_plain_404(
+    analyst, case, client_for, ingest_item, settings, caplog, monkeypatch
+):
+    def relay_down(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("sillok.accounts.clearance.mail_admins", relay_down)
+    settings.ADMINS = ["security@example.org"]
+    cache.clear()
+    item = ingest_item(None, "hidden", sensitivity="public", compartment="case-7")
+    with caplog.at_level(logging.WARNING, logger="sillok.security"):
+        assert client_for(analyst).get(f"/items/{item}/").status_code == 404
+    assert AuditEntry.objects.filter(action="access.denied").count() == 1
+    assert "could not mail the administrators" in caplog.text
+
+
 def test_the_reason_names_the_missing_clearance(manager, analyst, client_for, make_record):
     secret = make_record(analyst, "person", name="Secret", sensitivity="strictly_confidential")
     assert client_for(manager).get(f"/records/persons/{secret.pk}/").status_code == 404
