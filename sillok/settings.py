@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from sillok.core import keys
+from sillok.core import keys, sqlite_driver
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "sillok.records",
     "sillok.vault",
     "sillok.redaction",
+    "sillok.search",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,8 @@ else:
                 # read-to-write upgrade (the audit chain relies on writers being serialised).
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
+                # The bundled driver's connection with the limits Django reads (core/sqlite_driver).
+                **({"factory": sqlite_driver.Connection} if sqlite_driver.Connection else {}),
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                 ),
