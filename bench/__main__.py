@@ -13,6 +13,11 @@ the ratio says what an integrity guarantee costs:
 - documentation records (bench/records.py): the synthetic generator's records per second,
   CSV import of persons vs. a bare bulk insert of the same rows, and the page of a person
   with 1,000 links vs. one with none.
+- search (bench/search.py): at `--search-docs` passages (default 1,000,000), on SQLite and
+  PostgreSQL (`--search-postgres`, a scratch database it recreates): indexing throughput,
+  index size, p50/p95 of keyword queries with facets vs. the same queries as LIKE/ILIKE.
+- embedding (bench/embedding.py): passages per second of the semantic-search model on CPU,
+  batches of 1/16/64, 1 and 2 BLAS threads.
 
 Results are printed and written to bench/results/latest.json.
 """
@@ -186,11 +191,30 @@ def main() -> int:
         "--synthetic-records", type=int, default=50_000, help="records the generator loads"
     )
     parser.add_argument(
+        "--embed-passages", type=int, default=300, help="passages the embedding benchmark embeds"
+    )
+    parser.add_argument(
+        "--search-docs", type=int, default=1_000_000, help="passages the search index holds"
+    )
+    parser.add_argument(
+        "--search-postgres",
+        default="postgres://postgres@127.0.0.1:5432/sillok_bench_search",
+        help="postgres:// URL of the scratch database the search benchmark recreates",
+    )
+    parser.add_argument(
         "--only",
-        choices=["custody", "intake", "records"],
+        choices=["custody", "intake", "records", "embedding", "search"],
         help="run one group of benchmarks only",
     )
     args = parser.parse_args()
+    if args.only == "search":
+        # Both backends in child processes of their own (bench/search.py).
+        from bench.search import run_both
+
+        _write_latest(
+            {"search": run_both(args.search_docs, postgres=args.search_postgres)}, quiet=True
+        )
+        return 0
 
     home = Path(tempfile.mkdtemp(prefix="sillok-bench-"))
     os.environ["SILLOK_HOME"] = str(home)
@@ -238,13 +262,28 @@ def main() -> int:
                 page_links=args.page_links,
                 records=args.synthetic_records,
             )
+        if args.only in (None, "embedding"):
+            from bench.embedding import bench_embedding, bench_job, summary
+
+            results["embedding"] = bench_embedding(args.embed_passages)
+            results["embedding"]["job"] = bench_job(args.embed_passages)
+            print(summary(results["embedding"]))
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    if args.only is None:
+        from bench.search import run_both
+
+        results["search"] = run_both(args.search_docs, postgres=args.search_postgres)
+    _write_latest(results)
+    return 0
+
+
+def _write_latest(results: dict, *, quiet: bool = False) -> None:
     out_dir = Path(__file__).parent / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2, default=str))
-    print(json.dumps(results, indent=2, default=str))
-    return 0
+    if not quiet:  # the search benchmark prints its own summary
+        print(json.dumps(results, indent=2, default=str))
 
 
 if __name__ == "__main__":

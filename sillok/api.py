@@ -21,6 +21,7 @@ from sillok.accounts.api import API_AUTH
 from sillok.accounts.api import router as accounts_router
 from sillok.evidence.api import router as evidence_router
 from sillok.records.api import router as records_router
+from sillok.search.api import router as search_router
 from sillok.vocab.api import router as vocab_router
 
 logger = logging.getLogger(__name__)
@@ -160,4 +161,5 @@ def health(request: HttpRequest) -> Status:
 api.add_router("/", accounts_router)
 api.add_router("/", evidence_router)
 api.add_router("/", records_router)
+api.add_router("/", search_router)
 api.add_router("/", vocab_router)

@@ -29,6 +29,10 @@ SILLOK_COMMANDS = {
     "vault": "identity vault: `vault add|show|shred|list|rotate-key` (values on stdin only)",
     "redact": "make redacted copies of an item for review: `redact ITEM --as USER [--json]`",
     "redaction": "redacted copies: `redaction list|review ID --approve|--reject --as USER`",
+    "search": "search items and records: `search QUERY [--semantic] [--as USER] [--json]`",
+    "saved-searches": "saved searches: `saved-searches check` (cron: alerts), "
+    "`saved-searches list [--as USER] [--json]`",
+    "reindex": "rebuild the search index (`reindex [--kind K] [--pending] [--embeddings]`)",
 }
 
 USAGE = (

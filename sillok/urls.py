@@ -10,6 +10,7 @@ urlpatterns = [
     path("redaction/", include("sillok.redaction.urls")),
     path("vocab/", include("sillok.vocab.urls")),
     path("vault/", include("sillok.vault.urls")),
+    path("search/", include("sillok.search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -44,6 +44,7 @@ API = {
     "list_terms": ("get", "/api/v1/vocab/violations/terms", 403),
     "search_places": ("get", "/api/v1/places?q=Hoeryong", 403),
     "get_place": ("get", "/api/v1/places/KP-09", 403),
+    "search": ("get", "/api/v1/search?q=kim", 403),  # no role: no search (not even a count)
 }
 
 # Well-formed bodies, so that a refusal comes from the permission check, not validation.
@@ -128,6 +129,14 @@ PAGES = {
     "vault:entry": ("/vault/1/", 403),
     "vault:reveal": ("/vault/1/reveal/", 405),
     "vault:shred": ("/vault/1/shred/", 405),
+    # Search: anyone signed in may search (results reflect what they may see); saved
+    # searches are their owner's alone (anyone else's is "not found").
+    "search:search": ("/search/?q=mxitem%20OR%20mxperson", 200),
+    "search:save": ("/search/save/", 405),
+    "search:saved": ("/search/saved/", 200),
+    "search:saved_detail": ("/search/saved/1/", 404),
+    "search:saved_seen": ("/search/saved/1/seen/", 405),
+    "search:saved_delete": ("/search/saved/1/delete/", 405),
 }
 # Pages anyone may reach, and POST-only ones that refuse a GET before anything else.
 PUBLIC_PAGES = {"accounts:login", "accounts:logout", "set_language", "accounts:token_revoke"}

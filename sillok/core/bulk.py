@@ -13,8 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.dispatch import Signal
 
 BATCH = 5000
+# Sent by `insert_instances` after the rows are in (model signals are not sent for bulk
+# inserts): sender is the model, `instances` the inserted objects, primary keys set. The
+# search index queues them (search/signals.py), in the same transaction.
+rows_inserted = Signal()
 ADAPTED_TYPES = {
     "DateTimeField",
     "DateField",
@@ -124,3 +129,4 @@ def insert_instances(model: type[models.Model], instances: Sequence[models.Model
     for obj in instances:
         obj._state.adding = False
         obj._state.db = connection.alias
+    rows_inserted.send(sender=model, instances=list(instances))

@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from sillok.core.bulk import rows_inserted
 from sillok.custody.audit import lock_head, record_audit_batch
 from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
 from sillok.custody.models import Blob
@@ -267,6 +268,8 @@ def _create_items(actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob])
         )
         for p in fresh
     )
+    # bulk_create sends no post_save: tell the search index (search/signals.py).
+    rows_inserted.send(sender=Item, instances=items)
     files = ItemFile.objects.bulk_create(
         ItemFile(
             item=item,

@@ -33,7 +33,7 @@ SENTINEL_PERSON = "Sentinel Pak"
 # Commands that read (or write) repository data: they take --as and apply its permissions.
 READS_DATA = {
     "audit", "verify", "jobs", "vocab", "places", "item", "record", "export", "import",
-    "ingest", "vault", "redact", "redaction", "search",
+    "ingest", "vault", "redact", "redaction", "search", "saved-searches",
 }  # fmt: skip
 # Operator commands at the server's shell: they act on the installation, not for a user.
 OPERATOR_ONLY = {
@@ -46,6 +46,7 @@ OPERATOR_ONLY = {
     "demo": "loads the demo dataset into an empty repository",
     "flush": "empties the database of a test or demo installation",
     "compartment": "compartment management is the operator's (docs/security.md)",
+    "reindex": "rebuilds the search index of the installation; prints only counts",
 }
 
 
@@ -123,6 +124,7 @@ def _argv(name: str, data: dict, user: str) -> list[list[str]]:
         "redact": [["redact", str(data["item"]), "--as", user]],
         "redaction": [["redaction", "list", "--as", user]],
         "search": [["search", "Sentinel", "--as", user]],
+        "saved-searches": [["saved-searches", "list", "--as", user]],
     }[name]  # fmt: skip
 
 
@@ -148,7 +150,7 @@ def test_as_the_outsider_every_command_reveals_nothing(name, sentinel, outsider)
         for secret in (SENTINEL_ITEM, SENTINEL_PERSON, "sentinel.txt", "torture", "Hoeryong",
                        "record.created", "derive_file", "KP-09"):  # fmt: skip
             assert secret not in printed.replace(" ".join(argv), ""), (argv, printed)
-        if name in {"jobs", "export"} and status == 0:
+        if name in {"jobs", "export", "saved-searches"} and status == 0:
             continue  # an empty answer is the right one; checked below
         assert status != 0, (argv, printed)
     assert Item.objects.count() == items_before  # ingest as the outsider took nothing in
