@@ -82,6 +82,11 @@ class SearchOut(Schema):
     )
     places: list[PlacePointOut] = Field(..., description="matches by place, for a map")
     pending: int = Field(..., description="objects you may see that await re-indexing")
+    facets_approximate: bool = Field(
+        ...,
+        description="violation, institution, victim and source-type counts were estimated "
+        "from a sample of the matches (very large result sets)",
+    )
 
 
 FACET_PARAMETERS = {
@@ -124,6 +129,7 @@ def results_as_dict(results: Any) -> dict[str, Any]:
         },
         "places": results.places,
         "pending": results.pending,
+        "facets_approximate": results.facets_approximate,
     }
 
 

@@ -97,6 +97,8 @@ class Summary:
     columns: ColumnCounts
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     places: dict[int, int] = field(default_factory=dict)
+    # Facet-row counts were estimated from every `facet_stride`-th matching object (1: exact).
+    facet_stride: int = 1
 
 
 def _match(row: tuple) -> Match:
@@ -201,9 +203,15 @@ class MatchSet:
             "FROM m GROUP BY kind, object_id) "
         )
 
-    def summary(self, visible_values: QuerySet | None) -> Summary:
+    def summary(self, visible_values: QuerySet | None, *, exact_limit: int = 0) -> Summary:
         """Column counts, facet-row counts (only values in `visible_values`; none counted
-        when it is None) and objects per place, with one evaluation of the match."""
+        when it is None) and objects per place, with one evaluation of the match.
+
+        Totals, kinds, statuses, periods and places are always exact. Facet rows (several
+        per object) cost most to count: above `exact_limit` matching objects (0: no limit)
+        they are counted on a systematic sample, every k-th object by id with
+        k = objects // exact_limit, and scaled by k (`Summary.facet_stride`). The sample is
+        drawn from what the user may see, so an estimate reveals nothing more than a count."""
         summary = Summary(ColumnCounts(0, defaultdict(int), defaultdict(int), defaultdict(int)))
         if self.empty:
             return summary
@@ -222,9 +230,17 @@ class MatchSet:
         if where is not None:
             condition, facet_params = where
             facet = connection.ops.quote_name(FACET_TABLE)
+            sample = ""
+            if exact_limit > 0:
+                # The stride is computed from the same count in SQL and in Python
+                # (integer division truncates on both backends).
+                sample = (
+                    f"(o.id %% (SELECT CASE WHEN COUNT(*) > {int(exact_limit)} THEN "
+                    f"COUNT(*) / {int(exact_limit)} ELSE 1 END FROM o)) = 0 AND "
+                )
             parts.append(
                 f"SELECT 'f', {facet}.facet, {facet}.value, {text}, COUNT(*) FROM o "
-                f"JOIN {facet} ON {facet}.document_id = o.id WHERE {condition} "
+                f"JOIN {facet} ON {facet}.document_id = o.id WHERE {sample}({condition}) "
                 f"GROUP BY {facet}.facet, {facet}.value"
             )
             params += facet_params
@@ -242,6 +258,13 @@ class MatchSet:
                 summary.places[int(a)] = n
             else:
                 summary.facets.setdefault(a, {})[b] = n
+        if exact_limit > 0 and columns.total > exact_limit:
+            stride = columns.total // exact_limit
+            summary.facet_stride = stride
+            summary.facets = {
+                name: {value: n * stride for value, n in values.items()}
+                for name, values in summary.facets.items()
+            }
         return summary
 
     def column_counts(self) -> ColumnCounts:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from itertools import batched
 from typing import Any
 
@@ -51,27 +52,15 @@ def queue(targets: Iterable[Target]) -> None:
     IndexQueue.objects.bulk_create(
         [IndexQueue(kind=kind, object_id=pk) for kind, pk in targets], batch_size=1000
     )
-    pending = _pending_set()
-    pending.update(targets)
     if len(targets) > SYNC_LIMIT:
         _enqueue_job()
-    # One callback per call: a callback registered inside a savepoint that rolls back is
-    # dropped, so each change registers its own; the first to run drains the set.
-    transaction.on_commit(_after_commit)
+    # Each change carries its own targets: a callback registered inside a savepoint or
+    # transaction that rolls back is dropped with it, so nothing rolled back is indexed and
+    # nothing is left over for a later transaction.
+    transaction.on_commit(partial(_after_commit, targets))
 
 
-def _pending_set() -> set[Target]:
-    pending = getattr(connection, "_sillok_search_pending", None)
-    if pending is None:
-        pending = set()
-        connection._sillok_search_pending = pending
-    return pending
-
-
-def _after_commit() -> None:
-    pending = _pending_set()
-    targets = sorted(pending)
-    pending.clear()
+def _after_commit(targets: list[Target]) -> None:
     if not targets:
         return
     if len(targets) > SYNC_LIMIT:

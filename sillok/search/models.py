@@ -122,7 +122,12 @@ class SearchFacetValue(models.Model):
         db_table = "search_facet"
         indexes = [
             models.Index(fields=["facet", "value", "document"], name="search_facet_lookup"),
-            models.Index(fields=["document", "facet"], name="search_facet_doc"),
+            # Covering: counting the facet values of matching documents reads only this
+            # index, never the table (7 rows per passage; 1M passages → 7M rows).
+            models.Index(
+                fields=["document", "facet", "value", "sensitivity", "compartment"],
+                name="search_facet_cover",
+            ),
         ]
 
     def __str__(self) -> str:

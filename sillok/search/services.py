@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -77,6 +78,9 @@ class SearchResults:
     query: ParsedQuery
     places: list[dict] = field(default_factory=list)
     pending: int = 0
+    # True when the many-valued facets (violation, institution, victim, source type) were
+    # estimated from a sample of the matches (more than SILLOK_SEARCH_FACET_EXACT_LIMIT).
+    facets_approximate: bool = False
 
 
 def object_url(kind: str, object_id: int) -> str:
@@ -395,7 +399,10 @@ def search(
     allowed = searchable_documents(user).filter(filter_condition(user, parsed, filters))
     matches = engine.MatchSet(allowed, match_expression(parsed))
     # One pass over the match set counts everything (without facets: only the total).
-    summary = matches.summary(visible_facet_values(user) if facets else None)
+    summary = matches.summary(
+        visible_facet_values(user) if facets else None,
+        exact_limit=settings.SILLOK_SEARCH_FACET_EXACT_LIMIT,
+    )
     total = summary.columns.total
     if semantic and parsed.text.strip():
         fused, extra = _semantic(allowed, matches, parsed, offset + limit)
@@ -416,4 +423,5 @@ def search(
         query=parsed,
         places=places,
         pending=pending_for(user),
+        facets_approximate=facets and summary.facet_stride > 1,
     )

@@ -111,6 +111,25 @@ def test_facet_counts_cover_the_whole_match_set(world, documentation_officer):
     assert found(narrowed) == ref(world, "again")
 
 
+def test_very_large_match_sets_estimate_facet_rows_from_a_sample(
+    world, documentation_officer, settings
+):
+    exact = search(documentation_officer, "interrogation OR beaten OR 고문", limit=1)
+    assert not exact.facets_approximate
+    settings.SILLOK_SEARCH_FACET_EXACT_LIMIT = 2  # 4 matching objects: every 2nd is counted
+    sampled = search(documentation_officer, "interrogation OR beaten OR 고문", limit=1)
+    assert sampled.facets_approximate
+    # Totals, kinds, statuses and periods stay exact.
+    assert sampled.total == exact.total == 4
+    for key in ("kind", "review_status", "period"):
+        assert counts(sampled, key) == counts(exact, key)
+    # Facet rows are counted on the sample and scaled by the stride: only values the exact
+    # count has, never more than twice the objects of the sample.
+    estimate = counts(sampled, "violation")
+    assert estimate and set(estimate) <= set(counts(exact, "violation"))
+    assert all(n % 2 == 0 and n <= sampled.total for n in estimate.values())
+
+
 def test_place_facet_has_the_hierarchy_and_the_map_has_points(world, documentation_officer):
     from sillok.vocab.models import Place
 
