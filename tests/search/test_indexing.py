@@ -196,7 +196,7 @@ def test_a_spreadsheet_import_is_queued_and_indexed(analyst, make_user, vocabula
     assert SearchDocument.objects.filter(kind="person").count() == len(rows)
 
 
-def test_an_item_and_its_text_derivative_are_indexed(documentation_officer, tmp_path):
+def test_an_item_and_its_text_derivative_are_indexed(documentation_officer, tmp_path, repo_home):
     from sillok.custody.services import put_blob, record_blob
     from sillok.evidence.custody_log import HandlingContext
     from sillok.evidence.intake import do_ingest_paths
