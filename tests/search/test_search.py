@@ -7,6 +7,7 @@ same result sets and the same facet counts on both backends.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from sillok.search.query import QueryError
 from sillok.search.services import search
@@ -170,3 +171,28 @@ def test_one_hit_per_object_with_its_best_passage(world, documentation_officer):
     zucchini = search(documentation_officer, "zucchini")
     assert found(zucchini) == ref(world, "theirs")
     assert zucchini.hits[0].part > 0 and "zucchini" in zucchini.hits[0].snippet.text
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 ranking path of SQLite")
+def test_the_ranked_page_checks_fts5_candidates_and_falls_back_when_they_are_hidden(
+    world, documentation_officer
+):
+    from sillok.search import engine
+    from sillok.search.access import searchable_documents
+    from sillok.search.query import parse_query
+    from sillok.search.services import match_expression
+
+    match = match_expression(parse_query("interrogation OR beaten OR 고문"))
+    allowed = searchable_documents(documentation_officer)
+    everything = engine.MatchSet(allowed, match)
+    fast = everything._top_from_fts(50)
+    assert fast is not None and len(fast) >= 4
+    # The page from FTS5 candidates is the page of the joined, ranked match set.
+    joined = everything._run(
+        f"SELECT id FROM ({everything.sql}) m ORDER BY score DESC, part, id", everything.params
+    )
+    assert [row[0] for row in fast] == [row[0] for row in joined]
+    # When the best candidates are all hidden, the whole match set is ranked instead.
+    nothing = engine.MatchSet(allowed.filter(kind="no such kind"), match)
+    assert nothing._top_from_fts(1) is None
+    assert nothing.page(5, 0) == []
