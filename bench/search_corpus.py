@@ -248,7 +248,7 @@ def _passage(
     compartment = compartment_id if rng.random() < COMPARTMENT_SHARE else None
     first = part == 0
     facets = [("violation", code, sensitivity) for code in story.violations]
-    facets += [("place", str(p), sensitivity) for p in story.place_path]
+    # Places are a document column (search/documents.py writes no place facet rows).
     facets.append(("institution", story.institution, sensitivity))
     # Read from the victim: the victim's clearance (persons are restricted).
     facets.append(("victim_sex", story.victim_sex, "restricted"))

@@ -244,17 +244,6 @@ class Lookups:
         labels = (place.label_ko, place.label_en, place.romanization_rr, place.romanization_mr)
         return [label for label in labels if label]
 
-    def place_ids(self, place_id: int | None) -> list[str]:
-        """The place and each of its ancestors, as facet values."""
-        if not place_id:
-            return []
-        place = self._places.get(place_id)
-        path = place.path if place is not None else ""
-        ids = [p for p in path.strip("/").split("/") if p]
-        if str(place_id) not in ids:
-            ids.append(str(place_id))
-        return ids
-
 
 # -- records -------------------------------------------------------------------------------
 
@@ -291,11 +280,8 @@ def _build_records(kind: str, record_list: Sequence[Model]) -> list[ObjectDocume
     for record in record_list:
         docs = _record_documents(kind, record, lookups)
         docs.facets.extend(extra.get(record.pk, ()))
-        if docs.place_id:
-            docs.facets.extend(
-                FacetEntry("place", v, docs.sensitivity, docs.compartment_id)
-                for v in lookups.place_ids(docs.place_id)
-            )
+        # No facet rows for the place: place filters and counts read the document's own
+        # `place` column and the gazetteer tree (search/facets.py), which is exact and cheap.
         built.append(docs)
     return built
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from sillok.search.analysis import analyze, is_proper_noun, safe_parts
-from sillok.vocab.romanize import _SURNAMES, name_key, name_keys, person_name_romanizations
+from sillok.vocab.romanize import is_surname, name_key, name_keys, person_name_romanizations
 
 FIELDS = ("type", "place", "date", "status", "violation")
 _MAX_NAME_RUN = 4
@@ -390,9 +390,9 @@ def _looks_like_name(word: str) -> bool:
     if not person_name_romanizations(word)["rr"]:  # not 2–4 syllables of a name
         return False
     compact = word.replace(" ", "")
-    if " " in word or (len(compact) == 3 and compact[0] in _SURNAMES):
+    if " " in word or (len(compact) == 3 and is_surname(compact[0])):
         return True
-    return compact[:2] in _SURNAMES or is_proper_noun(compact)
+    return is_surname(compact[:2]) or is_proper_noun(compact)
 
 
 def _run_keys(run: list[str]) -> list[str]:

@@ -83,6 +83,13 @@ def _parse_surnames(table: str) -> dict[str, tuple[list[str], str, list[str]]]:
 
 
 _SURNAMES = _parse_surnames(_SURNAME_TABLE)
+
+
+def is_surname(hangul: str) -> bool:
+    """Whether `hangul` (one or two syllables) is a Korean surname in the table above."""
+    return hangul in _SURNAMES
+
+
 _COMPOUND_SURNAMES = frozenset(s for s in _SURNAMES if len(s) == 2)
 
 
