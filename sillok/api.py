@@ -2,23 +2,28 @@
 
 Every operation requires authentication (a personal token or a fully signed-in browser
 session, see accounts/api.py) unless it says `auth=None`; only the health check does.
-Errors are JSON objects with a `detail` message.
+Errors are JSON objects with a `detail` message. Text that no database can store (NUL, lone
+surrogates; core/api.py) is refused with 422 wherever it comes in: body, query, form, path.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from importlib import metadata
 from typing import Any
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.parser import Parser
 
 from sillok.accounts.api import API_AUTH
 from sillok.accounts.api import router as accounts_router
+from sillok.core.api import UnstorableText, check_storable_text
 from sillok.evidence.api import router as evidence_router
 from sillok.records.api import router as records_router
 from sillok.search.api import router as search_router
@@ -52,6 +57,8 @@ _INVALID = {
     "required": ["detail"],
 }
 _UNSAFE = {"post", "put", "patch", "delete"}
+# gunicorn (`sillok serve`) answers this itself, in HTML, before Django sees the request.
+_TOO_LONG = "URI Too Long: the request line is over 4094 bytes (parameters too long)"
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -74,7 +81,8 @@ def declare_framework_errors(document: dict[str, Any]) -> None:
     """Add to every operation the answers the framework gives on its behalf, so that the
     document lists every status a client can get (schemathesis checks it): 401 without valid
     credentials, 403 when a signed-in browser omits the CSRF token on an unsafe method, 400
-    when a body cannot be parsed at all, and 422 when parameters or body do not validate."""
+    when a body cannot be parsed at all, 422 when parameters or body do not validate, and
+    414 when the parameters make the request line longer than the server reads."""
     for path in document["paths"].values():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
@@ -86,6 +94,40 @@ def declare_framework_errors(document: dict[str, Any]) -> None:
                 _declare(responses, 400, _ERROR, "The body cannot be parsed")
             if operation.get("parameters") or operation.get("requestBody"):
                 _declare(responses, 422, _INVALID, "Invalid input")
+            if operation.get("parameters"):
+                responses.setdefault(414, {"description": _TOO_LONG})
+
+
+class StorableTextParser(Parser):
+    """The JSON body, query string and form fields, refused where they hold text that no
+    database stores, before any handler or service sees them."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        check_storable_text(data, ("body",))
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        # Uploaded files are not text: their names go through intake's own checks.
+        if data is not request.FILES:
+            check_storable_text(result, ("query" if data is request.GET else "form",))
+        return result
+
+
+def refuse_unstorable_path(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The same rule for path parameters, which reach a handler without the parser (a key
+    like `%00` would otherwise be looked up in PostgreSQL). Runs after authentication."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        match = request.resolver_match
+        check_storable_text(dict(match.kwargs) if match else {}, ("path",))
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 class SillokAPI(NinjaAPI):
@@ -93,6 +135,13 @@ class SillokAPI(NinjaAPI):
         document = super().get_openapi_schema(**kwargs)
         declare_framework_errors(document)
         return document
+
+    def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        # django-ninja turns whatever the body parser raises into 400 "cannot parse". A body
+        # that parsed but holds unstorable text is invalid input like any other: 422.
+        if isinstance(exc, HttpError) and isinstance(exc.__cause__, UnstorableText):
+            exc = exc.__cause__
+        return super().on_exception(request, exc)
 
 
 api = SillokAPI(
@@ -106,7 +155,9 @@ api = SillokAPI(
     urls_namespace="api",
     docs_url=None,
     auth=API_AUTH,
+    parser=StorableTextParser(),
 )
+api.add_decorator(refuse_unstorable_path)
 
 
 @api.exception_handler(AuthenticationError)

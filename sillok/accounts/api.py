@@ -25,6 +25,7 @@ from sillok.accounts.models import APIToken
 from sillok.accounts.reauth import is_recently_reauthenticated
 from sillok.accounts.roles import requires_two_factor, roles_of
 from sillok.accounts.twofactor import has_confirmed_device
+from sillok.core.api import Id
 
 
 class TokenAuth(HttpBearer):
@@ -172,7 +173,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status:
     summary="Revoke an API token",
     operation_id="revoke_token",
 )
-def revoke_token(request: HttpRequest, token_id: int) -> Status:
+def revoke_token(request: HttpRequest, token_id: Id) -> Status:
     """Revoke one of your tokens; it stops working at once. Revoking twice is harmless."""
     user = request.auth  # type: ignore[attr-defined]
     try:

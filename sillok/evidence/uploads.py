@@ -8,6 +8,9 @@ is in, complete it and the file goes through the one intake service like any oth
 The session row is locked while a chunk is appended, so two requests for the same offset
 cannot both write; a chunk at the wrong offset is refused with the right one. Bytes wait in
 SILLOK_HOME/uploads/<key>.part (0600), never in the blob store, until intake.
+
+An aborted session (abandoned by its client, or expired) is gone for its client: every call
+on its key answers "not found", as for a key that never existed. The row stays, marked.
 """
 
 from __future__ import annotations
@@ -117,12 +120,14 @@ def _metadata_json(metadata: ItemMetadata) -> dict[str, Any]:
 
 
 def access_upload(user: Any, key: str, *, for_update: bool = False) -> UploadSession:
-    query = UploadSession.objects.filter(key=key, user=user)
+    """The user's own upload, open or completed; UploadNotFound for anything else (another
+    user's, an aborted one, a key that never existed), all alike."""
+    query = UploadSession.objects.filter(key=key, user=user).exclude(status=UploadStatus.ABORTED)
     if for_update:
         query = query.select_for_update()
     session = query.first()
     if session is None:
-        raise UploadNotFound(f"no upload {key[:8]}…")
+        raise UploadNotFound(f"no upload {key[:8]}…: unknown, abandoned or expired")
     return session
 
 
@@ -206,12 +211,14 @@ def do_complete_upload(user: Any, key: str, context: HandlingContext) -> IntakeR
 
 
 def do_abort_upload(user: Any, key: str) -> None:
+    """Abandon an upload (open: its bytes are dropped) or forget a completed one (its item
+    stays, and `result` still names it); either way the key answers "not found" afterwards."""
     with transaction.atomic():
+        # Locked: a chunk appended meanwhile would write into a part file being removed.
         session = access_upload(user, key, for_update=True)
-        if session.status == UploadStatus.OPEN:
-            session.status = UploadStatus.ABORTED
-            session.updated_at = timezone.now()
-            session.save(update_fields=["status", "updated_at"])
+        session.status = UploadStatus.ABORTED
+        session.updated_at = timezone.now()
+        session.save(update_fields=["status", "updated_at"])
     part_path(session).unlink(missing_ok=True)
 
 

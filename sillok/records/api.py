@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
+from sillok.core.api import Id
 from sillok.records.access import (
     RecordActionRefused,
     RecordNotFound,
@@ -64,8 +65,17 @@ from sillok.records.services import (
 )
 
 router = Router(tags=["records"])
-MAX_PAGE = 200
 KINDS_TEXT = ", ".join(kind.plural for kind in KINDS)
+# OpenAPI links: what a client (and schemathesis's stateful phase) may do with a new record.
+RECORD_LINKS = {
+    operation: {
+        "operationId": operation,
+        "parameters": {"kind": "$request.path.kind", "record_id": "$response.body#/id"},
+    }
+    for operation in (
+        "get_record", "update_record", "record_history", "record_links", "withdraw_record"
+    )
+}  # fmt: skip
 
 
 def _user(request: HttpRequest) -> Any:
@@ -134,7 +144,7 @@ def list_records(
         query = filter_records(user, record_kind, RecordFilters(**wanted))
     except FilterError as exc:
         return Status(400, {"detail": str(exc), "errors": {exc.field: exc.message}})
-    limit, offset = max(1, min(filters.limit, MAX_PAGE)), max(filters.offset, 0)
+    limit, offset = filters.limit, filters.offset
     joined, prefetched = list_related(record_kind.name)
     page = query.select_related(*joined).prefetch_related(*prefetched)[offset : offset + limit]
     return Status(200, {"total": query.count(), "items": records_as_dicts(user, page)})
@@ -145,6 +155,7 @@ def list_records(
     response={201: RecordOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Create a record",
     operation_id="create_record",
+    openapi_extra={"responses": {201: {"links": RECORD_LINKS}}},
 )
 def create_record(request: HttpRequest, kind: str, payload: RecordIn) -> Status:
     """`values` as users type them (terms by code or label, places by code or name, records
@@ -167,7 +178,7 @@ def create_record(request: HttpRequest, kind: str, payload: RecordIn) -> Status:
     summary="One record",
     operation_id="get_record",
 )
-def get_record(request: HttpRequest, kind: str, record_id: int) -> dict[str, Any]:
+def get_record(request: HttpRequest, kind: str, record_id: Id) -> dict[str, Any]:
     return record_as_dict(_user(request), _record(request, kind, record_id))
 
 
@@ -178,7 +189,7 @@ def get_record(request: HttpRequest, kind: str, record_id: int) -> dict[str, Any
     operation_id="update_record",
 )
 def update_record(
-    request: HttpRequest, kind: str, record_id: int, payload: RecordChangeIn
+    request: HttpRequest, kind: str, record_id: Id, payload: RecordChangeIn
 ) -> Status:
     """Only the fields in `values` change. `revision` is the one you read: 409 when the
     record changed since. A reviewed record needs a `reason` and goes back to draft."""
@@ -203,7 +214,7 @@ def update_record(
     summary="Every version of a record",
     operation_id="record_history",
 )
-def record_history(request: HttpRequest, kind: str, record_id: int) -> list[dict[str, Any]]:
+def record_history(request: HttpRequest, kind: str, record_id: Id) -> list[dict[str, Any]]:
     """Oldest first: who changed it, when, how and why."""
     record = _record(request, kind, record_id)
     return [version_dict(v) for v in visible_versions(_user(request), record)]
@@ -215,7 +226,7 @@ def record_history(request: HttpRequest, kind: str, record_id: int) -> list[dict
     summary="One version: the whole record then, and what changed",
     operation_id="record_version",
 )
-def record_version(request: HttpRequest, kind: str, record_id: int, number: int) -> dict:
+def record_version(request: HttpRequest, kind: str, record_id: Id, number: Id) -> dict:
     """`snapshot` is the record as it was (foreign keys as ids); `changes` compares it with
     the version before (every field for the first one). When the caller is not cleared for
     the version before, `previous_withheld` is true and `changes` shows no earlier values."""
@@ -239,7 +250,7 @@ def record_version(request: HttpRequest, kind: str, record_id: int, number: int)
     operation_id="restore_record_version",
 )
 def restore_record_version(
-    request: HttpRequest, kind: str, record_id: int, number: int, payload: RestoreIn
+    request: HttpRequest, kind: str, record_id: Id, number: Id, payload: RestoreIn
 ) -> dict[str, Any]:
     """The restore is itself a new version; nothing is lost."""
     user = _user(request)
@@ -261,7 +272,7 @@ def restore_record_version(
     summary="Send for review, complete a review, or return for changes",
     operation_id="review_record",
 )
-def review_record(request: HttpRequest, kind: str, record_id: int, payload: ReviewIn) -> Status:
+def review_record(request: HttpRequest, kind: str, record_id: Id, payload: ReviewIn) -> Status:
     """`submit` a draft to `reviewer` (someone other than the author); the assigned reviewer
     then `complete`s the review or `return`s the record with a `comment`."""
     user = _user(request)
@@ -291,7 +302,7 @@ def review_record(request: HttpRequest, kind: str, record_id: int, payload: Revi
     operation_id="withdraw_record",
 )
 def withdraw_record(
-    request: HttpRequest, kind: str, record_id: int, payload: WithdrawIn
+    request: HttpRequest, kind: str, record_id: Id, payload: WithdrawIn
 ) -> dict[str, Any]:
     """Hidden from lists, kept with its whole history; a `reason` is required."""
     user = _user(request)
@@ -312,7 +323,7 @@ def withdraw_record(
     operation_id="reinstate_record",
 )
 def reinstate_record(
-    request: HttpRequest, kind: str, record_id: int, payload: ReinstateIn
+    request: HttpRequest, kind: str, record_id: Id, payload: ReinstateIn
 ) -> dict[str, Any]:
     user = _user(request)
     record = _record(request, kind, record_id)
@@ -331,7 +342,7 @@ def reinstate_record(
     summary="The links of a record, read from its side",
     operation_id="record_links",
 )
-def record_links(request: HttpRequest, kind: str, record_id: int) -> list[dict[str, Any]]:
+def record_links(request: HttpRequest, kind: str, record_id: Id) -> list[dict[str, Any]]:
     """Only links whose other end you may see; the relation is read from this record's side
     ("subordinate of" on the subordinate). `items`: the supporting items you may see."""
     user = _user(request)

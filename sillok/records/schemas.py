@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from sillok.core.api import MAX_INTEGER, MAX_PAGE
+
 VALUES_EXAMPLE = {
     "name": "Kim Young-hee",
     "name_hangul": "김영희",
@@ -53,8 +55,8 @@ class FiltersIn(Schema):
     date_from: str = Field("", description="dated kinds: overlapping the period from this date")
     date_to: str = Field("", description="dated kinds: overlapping the period until this date")
     include_withdrawn: bool = Field(False, description="also withdrawn records")
-    limit: int = Field(50, description="at most 200")
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"at most {MAX_PAGE}")
+    offset: int = Field(0, ge=0, le=MAX_INTEGER, description="how many to skip")
 
 
 class WithdrawnOut(Schema):

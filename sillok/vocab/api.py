@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, P, QueryEx, Router, Schema
 from ninja.errors import HttpError
 
 from sillok.vocab.models import Place, PlaceKind
@@ -148,12 +148,16 @@ def list_terms(
     summary="Search the gazetteer",
     operation_id="search_places",
 )
-def list_places(request: HttpRequest, q: str = "", kind: str = "", limit: int = 20) -> Any:
+def list_places(
+    request: HttpRequest,
+    q: str = "",
+    kind: str = "",
+    limit: QueryEx[int, P(ge=1, le=MAX_PLACES, description=f"at most {MAX_PLACES}")] = 20,
+) -> Any:
     """`q` matches the beginning of any name in Hangul, English or either romanization
     (회령, Hoeryong and Hoeryŏng find the same city). Without `q`: the places of `kind`
     (e.g. all provinces) in gazetteer order."""
     _reader(request)
-    limit = max(1, min(limit, MAX_PLACES))
     if kind and kind not in PlaceKind.values:
         raise HttpError(422, f"kind must be one of {', '.join(PlaceKind.values)}")
     if q.strip():

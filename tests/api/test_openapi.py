@@ -62,3 +62,22 @@ def test_every_api_operation_requires_authentication_except_health(schema):
         if not op.get("security")
     }
     assert public == {("get", "/api/v1/health")}
+
+
+def test_every_integer_parameter_states_bounds_the_databases_can_take(schema):
+    # A gate for every router: an unbounded integer reached SQLite (OverflowError) or
+    # PostgreSQL ("bigint out of range") and answered 500; bounded, it is refused with 422
+    # and the document tells clients the range.
+    from sillok.core.api import MAX_INTEGER
+
+    unbounded = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            for parameter in op.get("parameters", []):
+                if parameter["schema"].get("type") != "integer":
+                    continue
+                low = parameter["schema"].get("minimum")
+                high = parameter["schema"].get("maximum")
+                if low is None or high is None or low < -MAX_INTEGER - 1 or high > MAX_INTEGER:
+                    unbounded.append(f"{method.upper()} {path} {parameter['name']}")
+    assert not unbounded, unbounded
