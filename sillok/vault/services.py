@@ -5,8 +5,9 @@ entries and details, `vault.shred_entry` shreds; only the vault-keeper role has 
 attempt is itself audited ("vault.denied"), so probing the vault leaves a trace.
 
 What is audited never holds a value: "vault.open" names the entry, the fields shown and the
-purpose the keeper gave (which may not contain any of the values it reveals), "vault.shred"
-the reason, "vault.used_for_redaction" only how many names were handed out.
+purpose the keeper gave, "vault.shred" the reason, "vault.used_for_redaction" only how many
+names were handed out. A purpose, reason or pseudonym that repeats a value of its entry, in
+any spacing, script or common romanization, is refused before anything is written (leaks.py).
 
 Values are decrypted in memory only and returned to the caller; they never go to a log, an
 exception message, the audit log or anywhere on disk.
@@ -21,10 +22,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from sillok.custody.audit import record_audit
-from sillok.vault import crypto
+from sillok.vault import crypto, leaks
 from sillok.vault.disk import erase_remnants
 from sillok.vault.models import NAME_FIELDS, FieldName, PersonKind, VaultEntry, VaultField
 
@@ -47,6 +49,10 @@ class VaultError(Exception):
 
 class VaultRefused(VaultError, PermissionError):
     """The user lacks the vault permission the operation needs."""
+
+
+class RepeatsVaultDetail(VaultError):
+    """A purpose, reason or pseudonym repeats a value of the entry; nothing was written."""
 
 
 class EntryNotFound(VaultError):
@@ -164,6 +170,32 @@ def check_reason(reason: str) -> str:
     return reason
 
 
+# Fields a pseudonym is checked against. Not addresses, family locations or notes: a place
+# in a pseudonym ("Source Hamhung-3") is the convention docs/vault.md describes.
+PSEUDONYM_MUST_NOT_REPEAT = (
+    *NAME_FIELDS,
+    FieldName.CONTACT,
+    FieldName.ID_NUMBER,
+    FieldName.BIRTH_DATE,
+)
+
+# The message names the field, never the value (it goes to the page, the CLI's stderr).
+_REPEATS = {
+    "purpose": gettext_lazy(
+        "the purpose repeats a detail of this entry (%(field)s), perhaps spelled, spaced or "
+        "written differently: describe the purpose without it"
+    ),
+    "reason": gettext_lazy(
+        "the reason repeats a detail of this entry (%(field)s), perhaps spelled, spaced or "
+        "written differently: give the reason without it"
+    ),
+    "pseudonym": gettext_lazy(
+        "the pseudonym repeats a detail of this entry (%(field)s), perhaps spelled, spaced or "
+        "written differently: choose a pseudonym that does not"
+    ),
+}
+
+
 @sensitive_variables("value")
 def check_value(field_name: str, value: str, pseudonym: str) -> str:
     if field_name not in FieldName.values:
@@ -175,17 +207,19 @@ def check_value(field_name: str, value: str, pseudonym: str) -> str:
         raise VaultError("the value is empty")
     if len(value) > MAX_VALUE:
         raise VaultError(f"a value is at most {MAX_VALUE} characters")
-    if field_name in NAME_FIELDS and value.casefold() == pseudonym.casefold():
-        raise VaultError("the pseudonym is the real name: choose a pseudonym that is not")
+    if field_name in PSEUDONYM_MUST_NOT_REPEAT:
+        _check_free_of(pseudonym, [(field_name, value)], "pseudonym")
     return value
 
 
 @sensitive_variables("values")
-def _check_free_of(text: str, values: list[str], what: str) -> None:
-    """A purpose or reason goes to the audit log: it must not repeat what the vault hides."""
-    folded = text.casefold()
-    if any(len(v) >= 2 and v.casefold() in folded for v in values):
-        raise VaultError(f"the {what} contains a detail from the vault; describe it without it")
+def _check_free_of(text: str, values: list[tuple[str, str]], what: str) -> None:
+    """A purpose, reason or pseudonym goes to the audit log: it must not repeat what the vault
+    hides. `values` are (field, value); the message names the field, never the value."""
+    repeated = leaks.repeated_field(text, values)
+    if repeated is not None:
+        label = dict(FieldName.choices).get(repeated, repeated)
+        raise RepeatsVaultDetail(_REPEATS[what] % {"field": label})
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -251,7 +285,7 @@ def do_open(user: Any, pseudonym: str, purpose: str, *, via: str = "") -> Reveal
     purpose = check_purpose(purpose)
     entry = entry_by_pseudonym(pseudonym)
     fields = _decrypt_all(entry, crypto.master_key())
-    _check_free_of(purpose, [f.value for f in fields], "purpose")
+    _check_free_of(purpose, [(f.field, f.value) for f in fields], "purpose")
     with transaction.atomic():
         record_audit(
             user,
@@ -413,7 +447,7 @@ def do_add_field(
 @sensitive_variables("values")
 def _check_reason_free_of_values(reason: str, entry: VaultEntry, master: bytes) -> None:
     try:
-        values = [f.value for f in _decrypt_all(entry, master)]
+        values = [(f.field, f.value) for f in _decrypt_all(entry, master)]
     except (VaultError, crypto.VaultCryptoError):
         # An entry that no longer decrypts (lost or wrong master key) must still be shreddable.
         return

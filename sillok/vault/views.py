@@ -69,8 +69,15 @@ def entries(request: HttpRequest) -> HttpResponse:
 
 
 def _entry_page(
-    request: HttpRequest, entry: VaultEntry, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    entry: VaultEntry,
+    *,
+    error: str = "",
+    status: int = 200,
+    refill: bool = True,
 ) -> HttpResponse:
+    """The entry's page; after an error, the purpose typed is shown again (`refill`) unless
+    it was refused for repeating a vault detail."""
     stored = list(entry.fields.order_by("id").values_list("field", flat=True))
     labels = dict(FieldName.choices)
     counts: dict[str, int] = {}
@@ -80,7 +87,7 @@ def _entry_page(
         "entry": entry,
         "stored": [(labels[name], count) for name, count in counts.items()],
         "error": error,
-        "purpose": request.POST.get("purpose", "") if error else "",
+        "purpose": request.POST.get("purpose", "") if error and refill else "",
         "can_add": services.can_add(request.user),
         "can_shred": services.can_shred(request.user),
     }
@@ -107,7 +114,8 @@ def reveal(request: HttpRequest, entry_id: int) -> HttpResponse:
             request.user, entry.pseudonym, request.POST.get("purpose", ""), via=VIA
         )
     except services.VaultError as exc:
-        return _entry_page(request, entry, error=str(exc), status=400)
+        refill = not isinstance(exc, services.RepeatsVaultDetail)
+        return _entry_page(request, entry, error=str(exc), status=400, refill=refill)
     return render(request, "vault/revealed.html", {"entry": entry, "fields": revealed.fields})
 
 
@@ -154,6 +162,9 @@ def add(request: HttpRequest) -> HttpResponse:
                 person=data["person"],
                 via=VIA,
             )
+        except services.RepeatsVaultDetail as exc:
+            # The pseudonym typed holds the detail: not shown again.
+            error, data["pseudonym"] = str(exc), ""
         except services.VaultError as exc:
             error = str(exc)
         else:
