@@ -110,7 +110,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             read_sheet(import_uploads.upload_dir() / f"{key}{suffix}", sheet=sheet, max_rows=0)
         except SpreadsheetError as exc:
             import_uploads.discard(key, suffix)
-            context["error"] = str(exc)
+            context["error"] = _spreadsheet_problem(exc)
             return render(request, "records/import_upload.html", context, status=400)
         entry = {
             "kind": kind.name,
@@ -137,7 +137,8 @@ def import_mapping(request: HttpRequest, key: str) -> HttpResponse:
     try:
         data = read_sheet(path, name=entry["name"], sheet=entry["sheet"], max_rows=SAMPLE_ROWS)
     except SpreadsheetError as exc:
-        return render(request, "records/refused.html", {"message": exc}, status=400)
+        message = _spreadsheet_problem(exc)
+        return render(request, "records/refused.html", {"message": message}, status=400)
     error = ""
     mapping = entry.get("mapping")
     if request.method == "POST":
@@ -186,7 +187,15 @@ def import_mapping(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "records/import_mapping.html", context, status=400 if error else 200)
 
 
-def _dry_run(request: HttpRequest, key: str, entry: dict[str, Any], path: Path) -> HttpResponse:
+def _spreadsheet_problem(exc: SpreadsheetError) -> str:
+    if exc.row:
+        return _("Row %(row)s: %(problem)s") % {"row": exc.row, "problem": exc}
+    return str(exc)
+
+
+def _dry_run(
+    request: HttpRequest, key: str, entry: dict[str, Any], path: Path, *, status: int = 200
+) -> HttpResponse:
     report = import_file(
         request.user,
         entry["kind"],
@@ -196,7 +205,7 @@ def _dry_run(request: HttpRequest, key: str, entry: dict[str, Any], path: Path) 
         sheet=entry["sheet"],
         name=entry["name"],
     )
-    return _report_page(request, key, report)
+    return _report_page(request, key, report, status=status)
 
 
 def _report_page(
@@ -220,7 +229,8 @@ def _report_page(
 @_needs(check_can_import)
 @require_POST
 def import_run(request: HttpRequest, key: str) -> HttpResponse:
-    """Import the stored file with the mapping of the dry run: all rows, or the good ones."""
+    """Import the stored file with the mapping of the dry run: all rows, or the good ones; a
+    file imported before only when the user ticked the box that confirms it."""
     entry, path = _pending(request, key)
     if entry.get("mapping") is None:
         return redirect("records:import_mapping", key=key)
@@ -232,7 +242,13 @@ def import_run(request: HttpRequest, key: str) -> HttpResponse:
         skip_bad_rows=request.POST.get("skip_bad_rows") == "1",
         sheet=entry["sheet"],
         name=entry["name"],
+        again=request.POST.get("again") == "1",
     )
+    if report.needs_again:
+        # Not confirmed (or imported by someone else meanwhile): the dry run again, which
+        # names the earlier imports and offers the box to tick.
+        messages.error(request, _("This file was imported before: nothing was imported."))
+        return _dry_run(request, key, entry, path, status=400)
     if not report.imported:
         return _report_page(request, key, report, status=400)
     import_uploads.discard(key, entry["suffix"])

@@ -5,7 +5,14 @@ and commit all rows at once through records.services.do_import_records.
 
 Nothing is imported from a file with an error unless the user asks to skip the bad rows; a
 dry run does everything but the commit. Every problem names its spreadsheet row (the header
-is row 1, the first data row 2; 0 for the file as a whole) and its column title.
+is row 1, the first data row 2; 0 for the file as a whole) and its column title. A line break
+in a cell of a one-line field is an error: in a CSV file it is the mark of a quotation mark
+left open, which joins the next rows into that cell.
+
+A file imported before as the same kind (the same SHA-256; of a workbook, the same sheet) is
+imported again only when the user confirms it (`again`): after a crash or a timeout, a retry
+must not create every record a second time. The report names the earlier imports, also in a
+dry run, and the service checks again inside its transaction.
 
 Cleaning runs before the commit's transaction, so that a large file does not hold the
 database's write lock while it is read; records are never deleted, so what a row refers to
@@ -14,6 +21,7 @@ is still there when the rows are written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError
+from django.utils import timezone
 
 from sillok.records.access import RecordActionRefused, visible_ids
 from sillok.records.fields import (
@@ -35,7 +44,7 @@ from sillok.records.kinds import get_kind
 from sillok.records.links import check_link
 from sillok.records.mappings import MappingError, load_mapping, match_columns
 from sillok.records.resolve import Resolver
-from sillok.records.services import do_import_records
+from sillok.records.services import ImportedBefore, do_import_records, earlier_imports
 from sillok.records.spreadsheets import Sheet, SpreadsheetError, read_sheet
 
 # A file whose every row is wrong would otherwise give millions of messages.
@@ -43,6 +52,12 @@ MAX_ERRORS = 10_000
 PREFETCH_CHUNK = 900  # ids per query: below SQLite's oldest limit on query parameters
 OUTSIDE_KINDS = ("place", "item")  # link ends and items that are not records
 SPLIT_RE = re.compile(r"[;|\n,]")
+# Field types whose values may span lines: long texts, and lists (one entry per line).
+MULTILINE_TYPES = {"longtext", "list", "choices", "items"}
+LINE_BREAK = (
+    "has a line break, which this field cannot hold; in a CSV file that is the mark of a "
+    "quotation mark left open, which joins the lines after it (and their rows) into this cell"
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,26 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass(frozen=True)
+class EarlierImport:
+    """An import of the same file before this one, from its audit entry."""
+
+    at: dt.datetime
+    by: str  # user name
+    file: str  # the name it was imported under
+    records: int
+    audit_seq: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "by": self.by,
+            "file": self.file,
+            "records": self.records,
+            "audit_seq": self.audit_seq,
+        }
 
 
 @dataclass
@@ -69,10 +104,18 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # column title -> field ("" ignored)
     record_ids: list[int] = field(default_factory=list)
+    sha256: str = ""
+    earlier: list[EarlierImport] = field(default_factory=list)  # imports of this file before
+    again: bool = False  # the user confirmed importing a file imported before
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_again(self) -> bool:
+        """Imported before and not confirmed: an import would be refused."""
+        return bool(self.earlier) and not self.again
 
     @property
     def bad_rows(self) -> int:
@@ -88,6 +131,8 @@ class ImportReport:
             "valid": self.valid,
             "skipped": self.skipped,
             "dry_run": self.dry_run,
+            "sha256": self.sha256,
+            "imported_before": [earlier.as_dict() for earlier in self.earlier],
         }
 
 
@@ -114,23 +159,32 @@ def import_file(
     skip_bad_rows: bool = False,
     sheet: str = "",
     name: str = "",
+    again: bool = False,
 ) -> ImportReport:
     """Import the spreadsheet at `path` as records of `kind` for `user`. `mapping`: column
     title -> field name (a dict, a saved mapping's name, or a JSON/YAML file's path); `name`:
-    the file name to report (an upload's original name); `sheet`: a workbook's sheet.
+    the file name to report (an upload's original name); `sheet`: a workbook's sheet;
+    `again`: import a file that was imported before all the same.
     RecordActionRefused when the user may not import, UnknownKind for a kind that does not
     exist; every other problem is in the report."""
     check_can_import(user)
     record_kind = get_kind(kind)
     path = Path(path)
-    report = ImportReport(kind=record_kind.name, file=name or path.name, dry_run=dry_run)
+    report = ImportReport(
+        kind=record_kind.name, file=name or path.name, dry_run=dry_run, again=again
+    )
     try:
         columns = load_mapping(record_kind.name, mapping)
         data = read_sheet(path, name=report.file, sheet=sheet)
     except (MappingError, SpreadsheetError) as exc:
-        report.errors.append(RowError(0, "", str(exc)))
+        report.errors.append(RowError(getattr(exc, "row", 0), "", str(exc)))
         return report
-    report.rows = len(data.rows)
+    report.rows, report.sha256 = len(data.rows), data.sha256
+    report.earlier = _earlier(earlier_imports(record_kind.name, data.sha256, data.sheet))
+    if report.needs_again and not dry_run:
+        # Refused before the rows are checked: a retry of a large file fails fast.
+        report.errors.append(RowError(0, "", _imported_before(report)))
+        return report
     good = _check_rows(user, record_kind.name, data, columns, report)
     report.valid = len(good)
     if report.errors and not (skip_bad_rows and good):
@@ -141,14 +195,47 @@ def import_file(
     return _commit(user, record_kind.name, data, good, report)
 
 
+def _earlier(entries: list[Any]) -> list[EarlierImport]:
+    return [
+        EarlierImport(
+            at=entry.created_at,
+            by=entry.actor_name,
+            file=entry.details.get("name", ""),
+            records=entry.details.get("created", 0),
+            audit_seq=entry.seq,
+        )
+        for entry in entries
+    ]
+
+
+def _imported_before(report: ImportReport) -> str:
+    last = report.earlier[-1]
+    when = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M %Z")
+    times = f" {len(report.earlier)} times, last" if len(report.earlier) > 1 else ""
+    return (
+        f"this file was already imported{times} on {when} by {last.by or 'the system'} "
+        f"({last.records} {get_kind(report.kind).plural} from {last.file}); nothing was "
+        "imported: importing it again would create every record a second time, so it needs "
+        "your confirmation"
+    )
+
+
 def _commit(
     user: Any, kind: str, data: Sheet, good: list[dict[str, Any]], report: ImportReport
 ) -> ImportReport:
-    source = {"name": data.name, "sha256": data.sha256, "rows": report.rows}
+    source: dict[str, Any] = {"name": data.name, "sha256": data.sha256, "rows": report.rows}
+    if data.sheet:
+        source["sheet"] = data.sheet
     if report.skipped:
         source["skipped_rows"] = report.skipped
     try:
-        records = do_import_records(user, kind, good, source=source)
+        records = do_import_records(user, kind, good, source=source, again=report.again)
+    except ImportedBefore as exc:
+        # Imported by someone else since the check above (a double submit).
+        report.earlier = _earlier(exc.earlier)
+        report.errors.append(RowError(0, "", _imported_before(report)))
+        report.skipped = 0
+        return report
     except (RecordActionRefused, RecordValuesError, DatabaseError) as exc:
         # Something changed between the checks and the commit (a link made meanwhile): the
         # transaction rolled back, nothing is imported.
@@ -171,7 +258,8 @@ def _check_rows(
             _add_error(report, RowError(1, problem.column, problem.message))
         return []
     column_of = {name: data.header[pos] for pos, name in by_position.items() if name}
-    raws = _raw_rows(data, by_position, report)
+    one_line = {spec.name for spec in fields_of(kind) if spec.type not in MULTILINE_TYPES}
+    raws = _raw_rows(data, by_position, one_line, report)
     resolver = ImportResolver(user)
     resolver.prefetch_references(kind, (raw for _, raw in raws))
     good: list[dict[str, Any]] = []
@@ -193,11 +281,12 @@ def _check_rows(
 
 
 def _raw_rows(
-    data: Sheet, by_position: dict[int, str], report: ImportReport
+    data: Sheet, by_position: dict[int, str], one_line: set[str], report: ImportReport
 ) -> list[tuple[int, dict[str, str]]]:
-    """Each row as {field: text}, without the rows that repeat an earlier one or have values
-    outside the titled columns (reported)."""
+    """Each row as {field: text}, without the rows that repeat an earlier one, have values
+    outside the titled columns or a line break in a one-line field (reported)."""
     mapped = [(position, name) for position, name in sorted(by_position.items()) if name]
+    single = [(p, data.header[p]) for p, name in mapped if name in one_line]
     width = len(data.header)
     untitled = [p for p in range(width) if p not in by_position and not data.header[p].strip()]
     seen: dict[tuple[str, ...], int] = {}
@@ -211,6 +300,10 @@ def _raw_rows(
             message = f"has a value in column {stray[0] + 1}, which has no title"
             _add_error(report, RowError(number, "", message))
             continue
+        broken = [title for p, title in single if p < len(cells) and _has_line_break(cells[p])]
+        if broken:
+            _add_error(report, RowError(number, broken[0], LINE_BREAK))
+            continue
         values = tuple(cells[p] if p < len(cells) else "" for p, _ in mapped)
         first = seen.setdefault(values, number)
         if first != number:
@@ -219,6 +312,10 @@ def _raw_rows(
             continue
         raws.append((number, {name: values[i] for i, (_, name) in enumerate(mapped)}))
     return raws
+
+
+def _has_line_break(text: str) -> bool:
+    return "\n" in text or "\r" in text
 
 
 def _check_link_row(values: dict[str, Any], number: int, seen: dict[tuple, int]) -> None:

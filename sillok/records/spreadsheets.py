@@ -1,10 +1,19 @@
-"""Reading the spreadsheets people import: CSV as Excel, LibreOffice and scripts write it (any
-of UTF-8 with or without a byte order mark, or CP949/EUC-KR as Korean Excel saves it; comma,
-semicolon or tab between cells) and XLSX workbooks (values only: a formula is read as the value
-Excel last computed and never evaluated here).
+"""Reading the spreadsheets people import: CSV as Excel, LibreOffice and scripts write it (in
+UTF-8 with or without a byte order mark, UTF-16 with one, or CP949/EUC-KR as Korean Excel saves
+it; comma, semicolon or tab between cells) and XLSX workbooks (values only: a formula is read as
+the value Excel last computed and never evaluated here).
 
 Every cell comes out as text, rows keep their spreadsheet numbers (the header is row 1), and
-anything that is not a readable spreadsheet is refused with a message that says why.
+anything that is not a readable spreadsheet is refused with a message that says why. A damaged
+CSV file is refused, never read as something else:
+
+1. The encoding is never guessed. A byte order mark names it; without one the whole file must
+   be UTF-8, or read as CP949 with the everyday Hangul that Korean text is made of. Anything
+   else is refused naming the first bad byte, its line and row, and the encodings accepted:
+   a fallback encoding turns bytes into plausible names.
+2. A NUL character anywhere is refused (a binary file, or UTF-16 without its mark).
+3. Quoting is strict: a quotation mark never closed, or one stray after a quoted cell, is an
+   error of its row, not a cell that swallows the rest of the file.
 """
 
 from __future__ import annotations
@@ -13,14 +22,15 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import re
 import zipfile
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
 from django.conf import settings
 
 MAX_ROWS = 1_000_000
@@ -31,8 +41,17 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = ",;\t"
 SAMPLE_BYTES = 256 * 1024
-# Korean Excel writes CP949, a superset of EUC-KR: decode the detected Korean encodings with it.
-KOREAN_ENCODINGS = {"euc_kr", "cp949", "ms949", "uhc", "johab", "iso2022_kr"}
+CHUNK_BYTES = 1024 * 1024
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp949": "CP949/EUC-KR",
+}
+ACCEPTED_ENCODINGS = (
+    "save it as “CSV UTF-8” and import that; accepted: UTF-8 with or without a byte "
+    "order mark, UTF-16 with a byte order mark, CP949/EUC-KR Korean text"
+)
 # Exports guard cells that a spreadsheet program would run as a formula with a leading
 # apostrophe (exporting.py); reading such a cell back takes the apostrophe off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +59,12 @@ HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 
 
 class SpreadsheetError(ValueError):
-    """The file cannot be read as a spreadsheet; the message says why, for the user."""
+    """The file cannot be read as a spreadsheet; the message says why, for the user. `row`:
+    the spreadsheet row where the problem is (0: the file as a whole)."""
+
+    def __init__(self, message: str, *, row: int = 0) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass
@@ -52,6 +76,7 @@ class Sheet:
     size: int
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    sheet: str = ""  # the worksheet read, of a workbook
 
 
 def max_spreadsheet_bytes() -> int:
@@ -98,10 +123,10 @@ def read_sheet(
             "cannot be imported (split it into several files)"
         )
     fmt = spreadsheet_format(path, name)
-    reader = _read_xlsx(path, sheet) if fmt == "xlsx" else _read_csv(path)
     # The digest names the file in the import's audit entry; a partial read needs none.
     digest = _sha256(path) if max_rows is None else ""
     result = Sheet(name=name, sha256=digest, size=size, header=[])
+    reader = _read_xlsx(path, sheet, result) if fmt == "xlsx" else _read_csv(path)
     try:
         for number, cells in reader:
             if not result.header:
@@ -134,42 +159,91 @@ def _sha256(path: Path) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """The text encoding of a CSV file: UTF-8 (with or without BOM) when the whole file
-    decodes as UTF-8, else what charset-normalizer finds, CP949 for any Korean encoding."""
+    """The text encoding of a CSV file, checked over the whole file: UTF-8 (with or without
+    BOM), UTF-16 (with BOM), or CP949 for Korean text without a mark. SpreadsheetError, naming
+    the byte, line and row, for anything else and for a NUL character."""
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if b"\x00" in head:
-            raise SpreadsheetError("this is a binary file, not a CSV file")
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            decoder.decode(head)
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # the codec reads the mark and its byte order
+    else:
+        problem = _first_problem(path, "utf-8")
+        if problem is None:
             return "utf-8"
+        if problem[1] == "nul" or not _is_korean_text(head):
+            raise _text_error(path, "utf-8", *problem)
+        encoding = "cp949"  # Korean Excel's encoding: the text reads reliably as Korean
+    problem = _first_problem(path, encoding)
+    if problem is not None:
+        raise _text_error(path, encoding, *problem)
+    return encoding
+
+
+def _first_problem(path: Path, encoding: str) -> tuple[int, str] | None:
+    """(byte offset, "decode" or "nul") of the first byte that is not `encoding` text or the
+    first NUL character; None when the whole file is clean text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        try:
+            for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+                if "\x00" in decoder.decode(chunk):
+                    break
+            else:
+                decoder.decode(b"", final=True)
+                return None
         except UnicodeDecodeError:
             pass
-    if _is_korean_text(head):
-        return "cp949"
-    best = charset_normalizer.from_bytes(head).best()
-    if best is None:
-        raise SpreadsheetError("cannot tell the text encoding; save the file as UTF-8 CSV")
-    encoding = codecs.lookup(best.encoding).name.replace("-", "_")
-    return "cp949" if encoding in KOREAN_ENCODINGS else encoding
+    # Found: read once more, whole, for the exact offset (only a refused file pays this).
+    data = path.read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # utf-8-sig counts from after the byte order mark; utf-16 from the file's start.
+        return exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0), "decode"
+    at = text.index("\x00")
+    return len(text[:at].encode(encoding)), "nul"
+
+
+def _text_error(path: Path, encoding: str, offset: int, problem: str) -> SpreadsheetError:
+    with path.open("rb") as handle:
+        before = handle.read(offset).decode(encoding, errors="replace").lstrip("\ufeff")
+    line = before.count("\n") + 1
+    # The row (record) holding the offset: the records of the text before it, and a marker
+    # that starts or continues the last one. Quoted cells may span lines.
+    row = sum(1 for _ in csv.reader(io.StringIO(before + "\x01", newline="")))
+    where = f"byte offset {offset:,} (line {line})"
+    if problem == "nul":
+        message = (
+            f"a NUL character at {where}: this is a binary file, or UTF-16 text without its "
+            f"byte order mark, not a CSV file; {ACCEPTED_ENCODINGS}"
+        )
+    else:
+        name = ENCODING_NAMES.get(encoding, encoding)
+        message = f"not valid {name} text at {where}; {ACCEPTED_ENCODINGS}"
+    return SpreadsheetError(message, row=row)
 
 
 def _is_korean_text(head: bytes) -> bool:
-    """Whether `head` reads as CP949 with Hangul in it. Checked before guessing: a short
-    Korean file can look like several East Asian encodings to a detector, and Korean Excel
-    is what most of these files come from."""
+    """Whether `head` reads as CP949 text of Korean words. A fallback for files without BOM
+    that are not UTF-8 (Korean Excel writes CP949), and only where it is reliable: CP949 maps
+    most pairs of high bytes to some character, so garbage decodes too, but to rare syllables
+    and Hanja. Korean text is mostly the 2,350 everyday syllables of KS X 1001 (EUC-KR)."""
+    text = head.decode("cp949", errors="replace")
+    foreign = [c for c in text if ord(c) > 0x7F]
+    hangul = HANGUL_RE.findall(text)
+    everyday = sum(1 for c in hangul if _in_euc_kr(c))
+    return bool(everyday) and everyday >= 0.9 * len(hangul) and len(hangul) >= 0.5 * len(foreign)
+
+
+@lru_cache(maxsize=16384)
+def _in_euc_kr(char: str) -> bool:
+    # Two bytes: Python's EUC-KR spells the other syllables as 8-byte jamo sequences.
     try:
-        # Incremental, not final: the sample may end in the middle of a character.
-        text = codecs.getincrementaldecoder("cp949")().decode(head)
-    except UnicodeDecodeError:
+        return len(char.encode("euc_kr")) == 2
+    except UnicodeEncodeError:
         return False
-    return HANGUL_RE.search(text) is not None
 
 
 def detect_delimiter(sample: str) -> str:
@@ -185,24 +259,46 @@ def detect_delimiter(sample: str) -> str:
 
 
 def _read_csv(path: Path) -> Generator[tuple[int, list[str]], None, None]:
-    encoding = detect_encoding(path)
+    encoding = detect_encoding(path)  # the whole file is clean text in it from here on
     with path.open(encoding=encoding, newline="", errors="strict") as text:
-        try:
-            sample = text.read(SAMPLE_BYTES)
-        except UnicodeDecodeError:
-            raise SpreadsheetError(f"the file is not valid {encoding} text") from None
-        delimiter = detect_delimiter(sample)
+        delimiter = detect_delimiter(text.read(SAMPLE_BYTES))
         text.seek(0)
-        reader = csv.reader(text, delimiter=delimiter, strict=False)
-        try:
-            # Numbered by record, not by line: a quoted cell may span several lines and is
-            # still one spreadsheet row.
-            for number, cells in enumerate(reader, start=1):
-                yield number, [_csv_cell(c) for c in cells]
-        except UnicodeDecodeError:
-            raise SpreadsheetError(f"the file is not valid {encoding} text") from None
-        except csv.Error as exc:
-            raise SpreadsheetError(f"line {reader.line_num}: {exc}") from None
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        # Numbered by record, not by line: a quoted cell may span several lines and is still
+        # one spreadsheet row.
+        number = 0
+        while True:
+            first_line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _csv_error(exc, number + 1, first_line, reader.line_num) from None
+            number += 1
+            yield number, [_csv_cell(c) for c in cells]
+
+
+def _csv_error(exc: csv.Error, row: int, first_line: int, line: int) -> SpreadsheetError:
+    reason = str(exc)
+    if "unexpected end of data" in reason:
+        message = (
+            f"a quotation mark in the row that begins on line {first_line} is never closed: "
+            "the rest of the file would be read as one cell"
+        )
+    elif "field larger than field limit" in reason:
+        message = (
+            f"a cell on lines {first_line}-{line} is longer than {csv.field_size_limit():,} "
+            "characters: a quotation mark left open?"
+        )
+    elif "expected after" in reason:
+        message = (
+            f"line {line}: a quotation mark follows a quoted cell ({reason}); inside a "
+            'quoted cell a quotation mark is written twice ("")'
+        )
+    else:
+        message = f"line {line}: {reason}"
+    return SpreadsheetError(message, row=row)
 
 
 def _csv_cell(cell: str) -> str:
@@ -215,7 +311,9 @@ def _csv_cell(cell: str) -> str:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, sheet: str) -> Generator[tuple[int, list[str]], None, None]:
+def _read_xlsx(
+    path: Path, sheet: str, result: Sheet
+) -> Generator[tuple[int, list[str]], None, None]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -232,6 +330,7 @@ def _read_xlsx(path: Path, sheet: str) -> Generator[tuple[int, list[str]], None,
             worksheet = book[sheet]
         else:
             worksheet = book.worksheets[0]
+        result.sheet = worksheet.title
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             yield number, _trim([_xlsx_cell(v) for v in values])
     finally:

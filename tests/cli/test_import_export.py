@@ -104,6 +104,51 @@ def test_bad_usage_and_refused_users_exit_2(users, tmp_path):
     assert Person.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        (b'name,sex\n"Kim Chol-su,male\nRi Yong-hui",female\n', 2),  # a quote left open
+        (b'name,notes\nKim,"never closed\nRi,x\n', 2),
+        (b"name,sex\nKim,male\n\xff\xfe\xc3\x28 Person,male\n", 3),  # not UTF-8
+        (b"name,sex\nKim,male\nRi,female,extra\n", 3),  # more cells than the header
+        (b"name,aliases\nKim,Chol\x00\n", 2),  # a NUL byte
+    ],
+    ids=["joined rows", "quote never closed", "invalid utf-8", "extra cells", "nul"],
+)
+def test_a_damaged_csv_exits_2_naming_its_row_and_imports_nothing(users, tmp_path, content, row):
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(content)
+    code, report, _ = import_json("persons", str(path), "--as", "analyst")
+    assert code == 2 and report["imported"] == 0 and Person.objects.count() == 0
+    assert [e["row"] for e in report["errors"]] == [row], report["errors"]
+
+
+def test_a_damaged_csv_fails_the_dry_run_too_with_a_one_line_reason(users, tmp_path):
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(b"name,sex\nKim,male\n\xff\xfe\xc3\x28 Person,male\n")
+    code, report, _ = import_json("persons", str(path), "--as", "analyst", "--dry-run")
+    assert code == 2 and report["errors"][0]["row"] == 3
+    human = run_sillok("import", "persons", str(path), "--as", "analyst", "--dry-run")
+    assert human.returncode == 2 and human.stdout.startswith("row 3: not valid UTF-8")
+    assert len(human.stdout.splitlines()) == 2  # the reason, then "nothing imported"
+
+
+def test_importing_a_file_again_needs_again_and_says_who_imported_it(users, tmp_path):
+    path = write_csv(tmp_path / "good.csv", GOOD)
+    assert import_json("persons", str(path), "--as", "analyst")[0] == 0
+    code, report, _ = import_json("persons", str(path), "--as", "documentation_officer")
+    assert code == 2 and report["imported"] == 0 and Person.objects.count() == 2
+    assert "already imported" in report["errors"][0]["message"]
+    assert [e["by"] for e in report["imported_before"]] == ["analyst"]
+    human = run_sillok("import", "persons", str(path), "--as", "analyst")
+    assert human.returncode == 2 and "by analyst" in human.stdout and "--again" in human.stdout
+    dry = run_sillok("import", "persons", str(path), "--as", "analyst", "--dry-run")
+    assert dry.returncode == 0 and "imported before: on " in dry.stdout
+    assert "--again" in dry.stdout
+    code, report, _ = import_json("persons", str(path), "--as", "analyst", "--again")
+    assert code == 0 and report["imported"] == 2 and Person.objects.count() == 4
+
+
 def test_export_writes_each_format_and_reimports(users, tmp_path, make_record):
     officer = users["officer"]
     for name, sensitivity in [("Kim Chol-su", "internal"), ("Secret", "strictly_confidential")]:

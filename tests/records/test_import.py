@@ -5,6 +5,7 @@ row- and column-specific errors that stop the whole file unless bad rows are ski
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -384,25 +385,25 @@ def test_values_outside_the_titled_columns_are_row_errors(analyst, tmp_path, voc
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "row", "message"),
     [
-        ("empty.csv", b"", "is empty"),
-        ("blank.csv", b"\n\n", "no header row"),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
-        ("notes.docx", b"hello", "only CSV and XLSX"),
-        ("fake.xlsx", b"name\nKim\n", "not an XLSX"),
-        ("binary.csv", b"name\n\x00\x01\x02", "binary"),
-        ("broken.xlsx", b"PK\x03\x04garbage", "not a readable XLSX"),
+        ("empty.csv", b"", 0, "is empty"),
+        ("blank.csv", b"\n\n", 0, "no header row"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 0, ".xls"),
+        ("notes.docx", b"hello", 0, "only CSV and XLSX"),
+        ("fake.xlsx", b"name\nKim\n", 0, "not an XLSX"),
+        ("binary.csv", b"name\n\x00\x01\x02", 2, "binary"),  # the row of the NUL byte
+        ("broken.xlsx", b"PK\x03\x04garbage", 0, "not a readable XLSX"),
     ],
 )
 def test_files_that_are_not_spreadsheets_are_refused(
-    analyst, tmp_path, vocabularies, name, content, message
+    analyst, tmp_path, vocabularies, name, content, row, message
 ):
     path = tmp_path / name
     path.write_bytes(content)
     report = import_file(analyst, "persons", path)
     assert report.imported == 0 and len(report.errors) == 1
-    assert report.errors[0].row == 0 and message in report.errors[0].message
+    assert report.errors[0].row == row and message in report.errors[0].message
 
 
 def test_a_file_over_the_size_limit_is_refused(analyst, persons_csv, settings, vocabularies):
@@ -473,4 +474,6 @@ def test_a_header_without_rows_imports_nothing_and_is_no_error(analyst, tmp_path
         "valid": 0,
         "skipped": 0,
         "dry_run": False,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "imported_before": [],
     }

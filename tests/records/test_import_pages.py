@@ -176,3 +176,46 @@ def test_an_xlsx_upload_goes_through_the_same_steps(analyst_client):
 
 def test_the_upload_folder_is_inside_the_home(repo_home):
     assert import_uploads.upload_dir().is_relative_to(Path(repo_home))
+
+
+def test_a_csv_that_is_not_valid_text_is_refused_at_upload_naming_its_row(analyst_client):
+    content = b"name,sex\nKim,male\n\xff\xfe\xc3\x28 Person,male\n"
+    response = upload(analyst_client, content, "persons.csv")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Row 3: not valid UTF-8 text at byte offset 18 (line 3)" in html
+    assert not list(import_uploads.upload_dir().iterdir()) and Person.objects.count() == 0
+
+
+def test_a_quote_left_open_is_an_error_of_its_row_in_the_dry_run(analyst_client):
+    content = b'name,sex\n"Kim Chol-su,male\nRi Yong-hui",female\nPak,male\n'
+    key = key_of(upload(analyst_client, content, "persons.csv"))
+    dry_run = analyst_client.post(
+        f"/records/import/{key}/", {"column-0": "name", "column-1": "sex"}
+    )
+    report = dry_run.context["report"]
+    assert [(e.row, e.column) for e in report.errors] == [(2, "name")]
+    assert "line break" in dry_run.content.decode()
+    assert analyst_client.post(f"/records/import/{key}/run/").status_code == 400
+    assert Person.objects.count() == 0
+
+
+def test_a_file_imported_before_is_imported_again_only_when_confirmed(analyst_client):
+    content = b"title,date\nArrest,2015-03\nTransfer,2015-04\n"
+    mapping = {"column-0": "title", "column-1": "date"}
+    first = key_of(upload(analyst_client, content, "events.csv", kind="events"))
+    assert not analyst_client.post(f"/records/import/{first}/", mapping).context["report"].earlier
+    assert analyst_client.post(f"/records/import/{first}/run/").status_code == 302
+    key = key_of(upload(analyst_client, content, "events-copy.csv", kind="events"))
+    dry_run = analyst_client.post(f"/records/import/{key}/", mapping)
+    html = dry_run.content.decode()
+    assert dry_run.status_code == 200 and dry_run.context["can_import"]
+    assert "imported before" in html and "by analyst: 2 records from events.csv" in html
+    assert 'name="again"' in html
+    refused = analyst_client.post(f"/records/import/{key}/run/")
+    assert refused.status_code == 400 and Event.objects.count() == 2
+    assert (
+        "imported before" in refused.content.decode() and 'name="again"' in refused.content.decode()
+    )
+    done = analyst_client.post(f"/records/import/{key}/run/", {"again": "1"})
+    assert done.status_code == 302 and Event.objects.count() == 4

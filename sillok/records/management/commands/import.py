@@ -1,4 +1,5 @@
-"""`sillok import KIND FILE --as USER [--mapping M] [--dry-run] [--skip-bad-rows] [--json]`."""
+"""`sillok import KIND FILE --as USER [--mapping M] [--dry-run] [--skip-bad-rows] [--again]
+[--json]`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from sillok.accounts.services import AccountError, find_user
 from sillok.records.access import RecordActionRefused
@@ -21,8 +23,9 @@ class Command(BaseCommand):
         "Import records of one kind from a CSV or XLSX file, acting as USER (whose "
         "permissions apply). Columns match fields by name or label unless --mapping (a saved "
         "mapping's name, or a JSON/YAML file of column -> field) says otherwise. Nothing is "
-        "imported from a file with errors unless --skip-bad-rows. Exit 0 on success, 2 when "
-        "the file has errors (nothing imported) or on bad usage."
+        "imported from a file with errors unless --skip-bad-rows, and nothing from a file "
+        "imported before as the same kind unless --again. Exit 0 on success, 2 when the file "
+        "has errors or was imported before (nothing imported) or on bad usage."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -41,6 +44,11 @@ class Command(BaseCommand):
             "--skip-bad-rows",
             action="store_true",
             help="import the good rows of a file with errors",
+        )
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="import a file that was imported before (the same SHA-256) all the same",
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -62,6 +70,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_bad_rows=options["skip_bad_rows"],
                 sheet=options["sheet"],
+                again=options["again"],
             )
         except RecordActionRefused as exc:
             raise CommandError(f"{user.get_username()}: {exc}", returncode=2) from None
@@ -77,11 +86,22 @@ class Command(BaseCommand):
         for error in report.errors:
             where = f"row {error.row}" + (f", column {error.column!r}" if error.column else "")
             self.stdout.write(f"{where}: {error.message}")
+        refused = report.needs_again and not report.dry_run  # the error above says so
+        for earlier in [] if refused else report.earlier:
+            when = timezone.localtime(earlier.at).strftime("%Y-%m-%d %H:%M %Z")
+            self.stdout.write(
+                f"imported before: on {when} by {earlier.by}, {earlier.records} {plural} "
+                f"from {earlier.file}"
+            )
+        if report.needs_again:
+            self.stdout.write("give --again to import this file again all the same")
         if report.imported:
             skipped = f", {report.skipped} bad rows skipped" if report.skipped else ""
             self.stdout.write(f"imported {report.imported} {plural} from {report.file}{skipped}")
         elif report.dry_run and report.ok:
             self.stdout.write(f"dry run: {report.rows} rows, no errors; nothing imported")
+        elif report.errors and (refused or not report.rows):
+            self.stdout.write(f"{report.file}: nothing imported")
         elif report.errors:
             self.stdout.write(
                 f"{report.file}: {len(report.errors)} errors in {report.bad_rows} of "
