@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from sillok.core.filemodes import make_private_dirs
+
 
 class SecretConfigError(Exception):
     """A secret is missing or malformed; the message names which and what to do."""
@@ -100,7 +102,8 @@ def _write_private(path: Path, text: str) -> None:
 def ensure_keys(home: Path) -> list[str]:
     """Create every secret that is configured nowhere; return the names of those created."""
     directory = keys_dir(home)
-    directory.mkdir(parents=True, exist_ok=True)
+    # SILLOK_HOME too is made 0700, whatever the umask: this is usually where it is born.
+    make_private_dirs(directory)
     os.chmod(directory, 0o700)
     created = []
     for spec in ALL_SECRETS:

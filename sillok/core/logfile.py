@@ -12,6 +12,8 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from sillok.core.filemodes import make_private_dirs
+
 
 class HomeLogFileHandler(logging.handlers.RotatingFileHandler):
     def __init__(self, filename: str, **kwargs) -> None:
@@ -19,7 +21,9 @@ class HomeLogFileHandler(logging.handlers.RotatingFileHandler):
         super().__init__(filename, **kwargs)
 
     def _open(self):
-        Path(self.baseFilename).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        stream = super()._open()
-        os.chmod(self.baseFilename, 0o600)
-        return stream
+        make_private_dirs(Path(self.baseFilename).parent)
+        # Created 0600 (never readable by others for a moment, whatever the umask), and an
+        # older file made looser is tightened. Rotated files keep the mode by renaming.
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)

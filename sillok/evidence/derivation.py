@@ -22,7 +22,6 @@ import hashlib
 import logging
 import pickle
 import shutil
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sillok.core.tempfiles import temp_dir
 from sillok.custody.audit import lock_head
 from sillok.custody.canonical import canonical_json
 from sillok.custody.services import open_blob, put_blob, record_blob
@@ -190,8 +190,7 @@ def run_derivation_job(job_id: int, sandbox: Sandbox | None = None) -> str:
     try:
         deriver = deriver_named(job.deriver)
         version = deriver.tool_version()
-        with tempfile.TemporaryDirectory(dir=_temp_root(), prefix="derive-") as tmp:
-            workdir = Path(tmp)
+        with temp_dir("derive-") as workdir:
             source_copy = _copy_of_source(job.source, workdir)
             outdir = workdir / "out"
             outdir.mkdir()
@@ -261,12 +260,6 @@ def _retry_or_fail(job: DerivationJob, exc: Exception) -> str:
     DerivationJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error=message[:2000])
     _enqueue(job, run_after=timezone.now() + delay)
     return JobStatus.QUEUED
-
-
-def _temp_root() -> Path:
-    root = Path(settings.SILLOK_HOME) / "tmp"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def _copy_of_source(source: ItemFile, workdir: Path) -> Path:

@@ -42,12 +42,10 @@ import json
 import logging
 import os
 import selectors
-import shutil
 import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +56,7 @@ from typing import Any
 
 from django.conf import settings
 
+from sillok.core.tempfiles import home_temp_area, new_temp_dir, remove_tree
 from sillok.evidence.derive.base import DerivationError, DeriverUnavailable
 from sillok.evidence.inputs.errors import RejectedInput
 
@@ -187,7 +186,7 @@ class Sandbox:
         for child in idle:
             child.stop()
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            remove_tree(self._scratch)
 
     def _checkout(self, limits: Limits) -> _Child:
         with self._lock:
@@ -197,7 +196,7 @@ class Sandbox:
                 if child.limits == limits:
                     return self._idle.pop(index)
             if self._scratch is None:
-                self._scratch = Path(tempfile.mkdtemp(prefix="sandbox-", dir=_temp_root()))
+                self._scratch = new_temp_dir(home_temp_area(), "sandbox-")
             scratch = self._scratch
         return _Child.start(limits, scratch)
 
@@ -230,12 +229,6 @@ def _unpack(answer: dict[str, Any], limits: Limits) -> Any:
         raise ParseLimitExceeded(reason, limits.describe(reason))
     logger.error("sandboxed %s failed: %s", kind, error.get("traceback", message))
     raise SandboxFailure(f"{kind}: {message}")
-
-
-def _temp_root() -> Path:
-    root = Path(settings.SILLOK_HOME) / "tmp"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def _child_env(scratch: Path) -> dict[str, str]:

@@ -13,7 +13,11 @@ import tempfile
 from pathlib import Path
 
 from sillok.core import keys
+from sillok.core.filemodes import restrict_umask
 
+# As every Sillok process does (cli.py, wsgi.py): the test database and blobs stay private,
+# and `verify` in the tests sees no loose modes.
+restrict_umask()
 if not os.environ.get("SILLOK_TEST_KEEP_HOME"):
     _home = Path(tempfile.mkdtemp(prefix="sillok-test-home-"))
     os.environ["SILLOK_HOME"] = str(_home)

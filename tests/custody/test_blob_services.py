@@ -94,7 +94,7 @@ def test_verify_names_a_corrupt_a_missing_and_a_resized_blob(blob_home):
     corrupt = store_blob(None, io.BytesIO(b"will rot")).blob
     missing = store_blob(None, io.BytesIO(b"will vanish")).blob
     path = store.path_of(corrupt.sha256)
-    os.chmod(path, 0o644)
+    os.chmod(path, 0o600)  # writable again, still private
     path.write_bytes(b"has rot")
     os.unlink(store.path_of(missing.sha256))
     resized = Blob.objects.create(sha256=store.put(io.BytesIO(b"12345")).sha256, size=4)

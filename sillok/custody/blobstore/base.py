@@ -6,10 +6,13 @@ import contextlib
 import hashlib
 import os
 import re
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
+
+from sillok.core.tempfiles import new_temp_file
 
 # 1 MiB: large enough that per-chunk overhead vanishes, small enough that memory stays flat.
 CHUNK_SIZE = 1024 * 1024
@@ -142,14 +145,14 @@ class BlobStore(ABC):
         """Write the stream to a private temporary file (hashing on the way), not yet durable
         and not yet in the store. `publish` puts staged blobs in, many at a time, so that
         many small files share one flush to disk; `discard` drops one."""
-        import tempfile
-
         # A backend with a spool folder (S3: SILLOK_HOME/tmp) keeps evidence bytes there, not
-        # in the machine's shared temporary folder.
+        # in the machine's shared temporary folder, under its process's name (a crash leaves
+        # nothing there for long: core/tempfiles.py).
         spool = getattr(self, "spool_dir", None)
         if spool is not None:
-            os.makedirs(spool, mode=0o700, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="sillok-stage-", suffix=".partial", dir=spool)
+            fd, name = new_temp_file(spool, "stage-", ".partial")
+        else:
+            fd, name = tempfile.mkstemp(prefix="sillok-stage-", suffix=".partial")
         try:
             with os.fdopen(fd, "wb") as out:
                 sha256, size = copy_hashing(stream, out, max_bytes)

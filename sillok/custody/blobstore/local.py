@@ -1,15 +1,19 @@
-"""Blob store on the local filesystem: SILLOK_HOME/blobs/sha256/ab/cd/<sha256>."""
+"""Blob store on the local filesystem: SILLOK_HOME/blobs/sha256/ab/cd/<sha256>.
+
+Folders are 0700 and blobs 0400, whatever the umask: blobs are evidence (core/filemodes.py).
+Temporary files are owned by their process (core/tempfiles.py): those of a writer that died
+are removed by the next process that writes here, those of a live one never.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import os
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sillok.core.tempfiles import UNOWNED_MAX_AGE, new_temp_file, remove_leftovers
 from sillok.custody.blobstore.base import (
     SHA256_RE,
     BlobConflict,
@@ -23,6 +27,8 @@ from sillok.custody.blobstore.base import (
 )
 
 TEMP_PREFIX = "put-"
+# Read-only, and for the owner only: a blob is evidence.
+BLOB_MODE = 0o400
 
 
 def _fsync_dir(path: Path) -> None:
@@ -59,7 +65,7 @@ def _make_dirs(path: Path, changed: set[Path] | None = None) -> None:
         return
     _make_dirs(path.parent, changed)
     try:
-        path.mkdir()
+        path.mkdir(mode=0o700)
     except FileExistsError:
         return
     if changed is None:
@@ -80,7 +86,6 @@ class LocalBlobStore(BlobStore):
         self.root = Path(root)
         self.blob_dir = self.root / "sha256"
         self.tmp_dir = self.root / "tmp"
-        self._cleaned = False
 
     def describe(self) -> str:
         return str(self.root)
@@ -90,9 +95,7 @@ class LocalBlobStore(BlobStore):
         return self.blob_dir / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, stream: Readable, max_bytes: int | None = None) -> PutResult:
-        self._clean_once()
-        _make_dirs(self.tmp_dir)
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix=TEMP_PREFIX, suffix=".partial")
+        fd, tmp_name = self._new_temp()
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -100,7 +103,7 @@ class LocalBlobStore(BlobStore):
                 out.flush()
                 os.fsync(out.fileno())
             # Read-only before it gets its real name: there is no moment when it is writable.
-            os.chmod(tmp, 0o444)
+            os.chmod(tmp, BLOB_MODE)
             final = self.path_of(sha256)
             _make_dirs(final.parent)
             try:
@@ -122,13 +125,11 @@ class LocalBlobStore(BlobStore):
 
     def stage(self, stream: Readable, max_bytes: int | None = None) -> StagedBlob:
         """Like put's first half, without the fsync: `publish` flushes many at once."""
-        self._clean_once()
-        _make_dirs(self.tmp_dir)
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix=TEMP_PREFIX, suffix=".partial")
+        fd, tmp_name = self._new_temp()
         try:
             with os.fdopen(fd, "wb") as out:
                 sha256, size = copy_hashing(stream, out, max_bytes)
-            os.chmod(tmp_name, 0o444)
+            os.chmod(tmp_name, BLOB_MODE)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
@@ -182,11 +183,9 @@ class LocalBlobStore(BlobStore):
         for path in dirs:
             _fsync_dir(path)
 
-    def _clean_once(self) -> None:
-        if not self._cleaned:
-            # Once per process: leftovers of writers that were killed must not pile up.
-            self._cleaned = True
-            self.cleanup_stale_temp()
+    def _new_temp(self) -> tuple[int, str]:
+        # The first of each process removes what killed writers left (core/tempfiles.py).
+        return new_temp_file(self.tmp_dir, TEMP_PREFIX, ".partial")
 
     def open(self, sha256: str) -> BinaryIO:
         try:
@@ -217,20 +216,7 @@ class LocalBlobStore(BlobStore):
                         if SHA256_RE.match(entry.name) and entry.is_file():
                             yield entry.name
 
-    def cleanup_stale_temp(self, max_age_seconds: float = 24 * 3600) -> int:
-        # Age, not liveness: a long upload keeps touching its file, so only the dead get old.
-        if not self.tmp_dir.is_dir():
-            return 0
-        cutoff = time.time() - max_age_seconds
-        removed = 0
-        with os.scandir(self.tmp_dir) as entries:
-            for entry in entries:
-                if not entry.name.startswith(TEMP_PREFIX):
-                    continue
-                try:
-                    if entry.stat().st_mtime < cutoff:
-                        os.unlink(entry.path)
-                        removed += 1
-                except FileNotFoundError:
-                    continue
-        return removed
+    def cleanup_stale_temp(self, max_age_seconds: float = UNOWNED_MAX_AGE) -> int:
+        # Liveness, not age: a temporary goes once the process that made it is gone; only
+        # names that carry no owner (older versions) wait for `max_age_seconds`.
+        return remove_leftovers(self.tmp_dir, max_unowned_age=max_age_seconds)

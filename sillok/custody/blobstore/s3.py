@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from sillok.core.filemodes import make_private_dirs
 from sillok.custody.blobstore.base import (
     SHA256_RE,
     BlobConflict,
@@ -75,7 +76,7 @@ class S3BlobStore(BlobStore):
 
     def put(self, stream: Readable, max_bytes: int | None = None) -> PutResult:
         if self.spool_dir is not None:
-            self.spool_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(self.spool_dir)
         # Anonymous (already unlinked) file: a crash leaves nothing behind to clean up.
         with tempfile.TemporaryFile(dir=self.spool_dir) as spool:
             sha256, size = copy_hashing(stream, spool, max_bytes)

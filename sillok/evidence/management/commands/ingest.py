@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sillok.accounts.services import AccountError, find_user
+from sillok.core.tempfiles import temp_dir
 from sillok.evidence.access import ActionRefused
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import REJECTED, IntakeResult, do_ingest_paths
@@ -25,7 +24,9 @@ class Command(BaseCommand):
     help = (
         "Ingest files, folders (recursively), zip archives and BagIt bags (a bag's manifests "
         "are validated first; its Source-Organization becomes the custody source). Exact "
-        "duplicates are recorded as a new intake of the existing item, never stored twice. "
+        "duplicates are recorded as a new intake of the existing item, never stored twice; "
+        "content held only by items USER may not see is answered as new (a copy that shares "
+        "the stored bytes, see docs/evidence.md). "
         "Exit 0 when every input was new or a duplicate, 1 when any was rejected, 2 on bad "
         "usage."
     )
@@ -105,10 +106,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(_line(result))
 
-        tmp_root = Path(settings.SILLOK_HOME) / "tmp"
-        tmp_root.mkdir(parents=True, exist_ok=True)
         try:
-            with tempfile.TemporaryDirectory(dir=tmp_root, prefix="ingest-") as workdir:
+            # Owned by this process: removed by the next writer's start if we are killed.
+            with temp_dir("ingest-") as workdir:
                 results = do_ingest_paths(
                     actor,
                     [Path(p) for p in options["paths"]],
