@@ -16,23 +16,15 @@ from dataclasses import replace
 
 import pytest
 
-from tests.test_authorization_matrix import API, PAGES
+from tests.conftest import PERSONA_ROLES
+from tests.test_authorization_matrix import API, MISSING_IDS, PAGES
 
 pytestmark = pytest.mark.django_db
 
 SENSITIVITIES = ["public", "internal", "restricted", "strictly_confidential"]
 COMPARTMENTS = ["none", "member", "other"]  # none; one the persona is in; one it is not in
-PERSONAS = [
-    "documentation_officer",
-    "analyst",
-    "legal_expert",
-    "vault_keeper",
-    "manager",
-    "partner",
-    "auditor",
-    "admin",
-    "outsider",
-]
+# Every persona of tests/conftest.py, the outsider last.
+PERSONAS = [*PERSONA_ROLES, "outsider"]
 
 # --- the rule, stated independently of sillok/ ---------------------------------------------
 # The highest sensitivity each persona may see (index into SENSITIVITIES); None: the role
@@ -51,6 +43,8 @@ CLEARED = {
 OPENS_ORIGINALS = {"documentation_officer", "analyst", "legal_expert", "admin"}
 ADDS_ITEMS = {"documentation_officer", "admin", "partner"}
 CHANGES_RECORDS = {"documentation_officer", "analyst", "admin"}
+REVIEWS_RECORDS = {"analyst", "legal_expert"}
+CHANGES_ITEMS = {"documentation_officer", "analyst", "admin"}  # and so ask for redactions
 
 
 def may_see(persona: str, sensitivity: str, compartment: str, submitter: str = "") -> bool:
@@ -194,6 +188,9 @@ NO_OBJECT_DATA = {
     "search:saved_detail",
     "search:saved_seen",
     "search:saved_delete",
+    # Checkpoints other repositories send to this one as a witness: POST only, no account,
+    # authenticated by their signature; kept checkpoints are never shown (tests/custody).
+    "custody:witness_receive",
 }
 CLASSES = {
     "item read": set(ITEM_READ),
@@ -340,22 +337,40 @@ def _state(pk: int) -> tuple:
     return (person.revision, person.withdrawn_at, person.review_status, person.notes)
 
 
+def _audit_seq() -> int:
+    from sillok.custody.models import AuditEntry
+
+    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
 def _check_record_write(world, clients) -> list[str]:
     """A hidden record gets exactly the answer a missing id gets, and stays as it was; a
-    visible one is never "not found" (refusals name what is missing)."""
+    visible one is never "not found" (refusals name what is missing). A persona who sees the
+    record but may not do this gets 403, and the record and the audit log stay as they were."""
     wrong = []
     for name, (method, template, body) in RECORD_WRITE.items():
+        reviewing = name in {"records:complete_review", "records:return_review", "review_record"}
+        allowed = REVIEWS_RECORDS if reviewing else CHANGES_RECORDS
         for persona, client in clients.items():
             missing = _call(client, method, template.format(record=999999), body).status_code
             if missing not in (403, 404):
                 wrong.append(f"{name} {persona} missing record: {missing}")
             for (sensitivity, compartment, _), ids in world["records"].items():
                 visible = may_see(persona, sensitivity, compartment)
-                before = None if visible else _state(ids["record"])
+                before, seq = _state(ids["record"]), _audit_seq()
                 status = _call(client, method, template.format(**ids), body).status_code
                 CELLS["record write"] += 1
                 if visible and status == 404:
                     wrong.append(f"{name} {persona} {sensitivity}/{compartment}: 404 but visible")
+                if (
+                    visible
+                    and persona not in allowed
+                    and (status != 403 or _state(ids["record"]) != before or _audit_seq() != seq)
+                ):
+                    wrong.append(
+                        f"{name} {persona} {sensitivity}/{compartment}: {status}, expected 403 "
+                        "with the record and the audit log unchanged"
+                    )
                 if not visible and (status != missing or _state(ids["record"]) != before):
                     wrong.append(
                         f"{name} {persona} {sensitivity}/{compartment}: {status} (missing: "
@@ -375,7 +390,8 @@ def _check_item_write(world, clients) -> list[str]:
                 visible = may_see(persona, sensitivity, compartment, submitter)
                 status = _call(client, method, template.format(**ids), body).status_code
                 CELLS["item write"] += 1
-                if (visible and status == 404) or (not visible and status != missing):
+                refused = visible and persona not in CHANGES_ITEMS and status != 403
+                if (visible and status == 404) or (not visible and status != missing) or refused:
                     wrong.append(
                         f"{name} {persona} {sensitivity}/{compartment}: {status} "
                         f"(missing: {missing}, visible: {visible})"
@@ -459,7 +475,8 @@ def _check_no_object_data(world, clients) -> list[str]:
     for persona, client in clients.items():
         hidden = _hidden_titles(world, persona)
         for name, (method, path) in sorted(paths.items()):
-            body = _call(client, method, path).content.decode(errors="replace")
+            body = _call(client, method, path.format(**MISSING_IDS)).content
+            body = body.decode(errors="replace")
             for title in hidden:
                 CELLS["no object data"] += 1
                 if title in body:
@@ -542,3 +559,21 @@ def test_the_matrix_size(capsys):
         print(f"\naccess matrix: {total} cells checked ({dict(sorted(CELLS.items()))})")
     if len(CELLS) == len(CLASSES):  # the whole file ran, not a selection of it
         assert total > 5000
+
+
+def test_a_link_to_a_gazetteer_place_is_listed_for_whoever_sees_its_record(
+    analyst, legal_expert, partner, make_record, client_for
+):
+    """A link is hidden when one of its ends is; a place is a public gazetteer entry, so a
+    link from a record the reader sees to a place is listed (and none for the partner)."""
+    from sillok.vocab.queries import search_places
+
+    person = make_record(analyst, "person", name="mx detained witness", sensitivity="internal")
+    camp = search_places("요덕", kinds=["facility"])[0]
+    ends = {"from": f"P-{person.pk}", "to": f"place:{camp.pk}", "relation": "detained_at"}
+    link = make_record(analyst, "link", **ends)
+    listed = {
+        name: [row["id"] for row in client_for(user).get("/api/v1/records/links").json()["items"]]
+        for name, user in {"legal_expert": legal_expert, "partner": partner}.items()
+    }
+    assert listed == {"legal_expert": [link.pk], "partner": []}

@@ -1,6 +1,10 @@
 """Every page and every API operation is in the matrix below, and each refuses the anonymous
 visitor and the outsider (a user with no role) as the matrix says. A new URL or operation
-that is not added here fails `test_the_matrix_names_every_*` (STYLE rule 10)."""
+that is not added here fails `test_the_matrix_names_every_*` (STYLE rule 10).
+
+The ids in the paths ({item}, {record}, {entry}, ...) are those of real objects the tests
+create first (`probed`): a refusal must hold for what exists, and no response may carry the
+title, name or pseudonym of any of them."""
 
 from __future__ import annotations
 
@@ -11,35 +15,35 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-# operation_id -> (method, path with sample ids, status for the outsider)
+# operation_id -> (method, path with {object} ids, status for the outsider)
 API = {
     "health": ("get", "/api/v1/health", 200),
     "me": ("get", "/api/v1/me", 200),
     "list_tokens": ("get", "/api/v1/tokens", 200),
     "create_token": ("post", "/api/v1/tokens", 403),  # body below
-    "revoke_token": ("delete", "/api/v1/tokens/1", 404),
+    "revoke_token": ("delete", "/api/v1/tokens/{token}", 404),
     "list_items": ("get", "/api/v1/items", 200),  # an empty list: nothing is visible
     "create_item": ("post", "/api/v1/items", 403),
-    "get_item": ("get", "/api/v1/items/1", 404),
-    "item_custody": ("get", "/api/v1/items/1/custody", 404),
-    "item_text": ("get", "/api/v1/items/1/text", 404),
-    "file_content": ("get", "/api/v1/items/1/files/1/content", 404),
+    "get_item": ("get", "/api/v1/items/{item}", 404),
+    "item_custody": ("get", "/api/v1/items/{item}/custody", 404),
+    "item_text": ("get", "/api/v1/items/{item}/text", 404),
+    "file_content": ("get", "/api/v1/items/{item}/files/{file}/content", 404),
     "start_upload": ("post", "/api/v1/uploads", 403),
-    "get_upload": ("get", "/api/v1/uploads/nokey", 404),
-    "put_upload_chunk": ("put", "/api/v1/uploads/nokey?offset=0", 404),
-    "complete_upload": ("post", "/api/v1/uploads/nokey/complete", 404),
-    "abort_upload": ("delete", "/api/v1/uploads/nokey", 404),
+    "get_upload": ("get", "/api/v1/uploads/{upload}", 404),
+    "put_upload_chunk": ("put", "/api/v1/uploads/{upload}?offset=0", 404),
+    "complete_upload": ("post", "/api/v1/uploads/{upload}/complete", 404),
+    "abort_upload": ("delete", "/api/v1/uploads/{upload}", 404),
     "list_records": ("get", "/api/v1/records/persons", 200),  # an empty list
     "create_record": ("post", "/api/v1/records/persons", 403),
-    "get_record": ("get", "/api/v1/records/persons/1", 404),
-    "update_record": ("patch", "/api/v1/records/persons/1", 404),
-    "record_history": ("get", "/api/v1/records/persons/1/history", 404),
-    "record_version": ("get", "/api/v1/records/persons/1/history/1", 404),
-    "restore_record_version": ("post", "/api/v1/records/persons/1/restore/1", 404),
-    "review_record": ("post", "/api/v1/records/persons/1/review", 404),
-    "withdraw_record": ("post", "/api/v1/records/persons/1/withdraw", 404),
-    "reinstate_record": ("post", "/api/v1/records/persons/1/reinstate", 404),
-    "record_links": ("get", "/api/v1/records/persons/1/links", 404),
+    "get_record": ("get", "/api/v1/records/persons/{record}", 404),
+    "update_record": ("patch", "/api/v1/records/persons/{record}", 404),
+    "record_history": ("get", "/api/v1/records/persons/{record}/history", 404),
+    "record_version": ("get", "/api/v1/records/persons/{record}/history/1", 404),
+    "restore_record_version": ("post", "/api/v1/records/persons/{record}/restore/1", 404),
+    "review_record": ("post", "/api/v1/records/persons/{record}/review", 404),
+    "withdraw_record": ("post", "/api/v1/records/persons/{record}/withdraw", 404),
+    "reinstate_record": ("post", "/api/v1/records/persons/{record}/reinstate", 404),
+    "record_links": ("get", "/api/v1/records/persons/{record}/links", 404),
     "list_vocabularies": ("get", "/api/v1/vocab", 403),
     "list_terms": ("get", "/api/v1/vocab/violations/terms", 403),
     "search_places": ("get", "/api/v1/places?q=Hoeryong", 403),
@@ -76,7 +80,7 @@ PAGES = {
     "accounts:verify": ("/accounts/verify/", 302),
     "accounts:enrol": ("/accounts/enrol/", 200),
     "accounts:tokens": ("/accounts/tokens/", 200),
-    "accounts:token_revoke": ("/accounts/tokens/1/revoke/", 405),
+    "accounts:token_revoke": ("/accounts/tokens/{token}/revoke/", 405),
     "accounts:alerts": ("/accounts/alerts/", 403),
     "accounts:reauth": ("/accounts/reauth/", 200),
     "accounts:security_key_add": ("/accounts/security-keys/add/", 302),  # to re-authenticate
@@ -85,24 +89,24 @@ PAGES = {
     "accounts:device_remove": ("/accounts/devices/remove/", 405),
     "evidence:items": ("/items/", 200),
     "evidence:upload": ("/items/upload/", 403),
-    "evidence:item": ("/items/1/", 404),
-    "evidence:file": ("/items/1/files/1/", 404),
+    "evidence:item": ("/items/{item}/", 404),
+    "evidence:file": ("/items/{item}/files/{file}/", 404),
     "set_language": ("/i18n/setlang/", 302),
     # Documentation records: no view_record, no records (403); a record is "not found" (404).
     "records:home": ("/records/", 403),
     "records:list": ("/records/persons/", 403),
     "records:create": ("/records/acts/new/", 403),
-    "records:record": ("/records/persons/1/", 404),
-    "records:edit": ("/records/persons/1/edit/", 404),
-    "records:history": ("/records/persons/1/history/", 404),
-    "records:version": ("/records/persons/1/versions/1/", 404),
-    "records:restore": ("/records/persons/1/versions/1/restore/", 405),
-    "records:link_add": ("/records/persons/1/links/add/", 405),
-    "records:submit": ("/records/persons/1/review/send/", 405),
-    "records:complete_review": ("/records/persons/1/review/complete/", 405),
-    "records:return_review": ("/records/persons/1/review/return/", 405),
-    "records:withdraw": ("/records/persons/1/withdraw/", 405),
-    "records:reinstate": ("/records/persons/1/reinstate/", 405),
+    "records:record": ("/records/persons/{record}/", 404),
+    "records:edit": ("/records/persons/{record}/edit/", 404),
+    "records:history": ("/records/persons/{record}/history/", 404),
+    "records:version": ("/records/persons/{record}/versions/1/", 404),
+    "records:restore": ("/records/persons/{record}/versions/1/restore/", 405),
+    "records:link_add": ("/records/persons/{record}/links/add/", 405),
+    "records:submit": ("/records/persons/{record}/review/send/", 405),
+    "records:complete_review": ("/records/persons/{record}/review/complete/", 405),
+    "records:return_review": ("/records/persons/{record}/review/return/", 405),
+    "records:withdraw": ("/records/persons/{record}/withdraw/", 405),
+    "records:reinstate": ("/records/persons/{record}/reinstate/", 405),
     "records:lookup": ("/records/lookup/persons/?q=kim", 403),
     "records:lookup_places": ("/records/lookup/places/?q=hoeryong", 403),
     "records:lookup_terms": ("/records/lookup/terms/violations/?q=torture", 403),
@@ -114,32 +118,40 @@ PAGES = {
     "records:export": ("/records/export/", 403),
     # Redacted copies: the permission (review or change) is checked first; asking is POST.
     "redaction:reviews": ("/redaction/", 403),
-    "redaction:review": ("/redaction/1/", 403),
-    "redaction:decide": ("/redaction/1/decide/", 405),
-    "redaction:request": ("/redaction/items/1/request/", 405),
+    "redaction:review": ("/redaction/{review}/", 403),
+    "redaction:decide": ("/redaction/{review}/decide/", 405),
+    "redaction:request": ("/redaction/items/{item}/request/", 405),
     "vocab:index": ("/vocab/", 403),
     "vocab:vocabulary": ("/vocab/violations/", 403),
-    "vocab:term": ("/vocab/violations/terms/1/", 403),
+    "vocab:term": ("/vocab/violations/terms/{term}/", 403),
     "vocab:term_add": ("/vocab/violations/terms/add/", 403),
     "vocab:places": ("/vocab/places/", 403),
     "vocab:place_add": ("/vocab/places/add/", 403),
     # The identity vault: vault keepers only, refused (and audited) before anything else.
     "vault:entries": ("/vault/", 403),
     "vault:add": ("/vault/add/", 403),
-    "vault:entry": ("/vault/1/", 403),
-    "vault:reveal": ("/vault/1/reveal/", 405),
-    "vault:shred": ("/vault/1/shred/", 405),
+    "vault:entry": ("/vault/{entry}/", 403),
+    "vault:reveal": ("/vault/{entry}/reveal/", 405),
+    "vault:shred": ("/vault/{entry}/shred/", 405),
     # Search: anyone signed in may search (results reflect what they may see); saved
     # searches are their owner's alone (anyone else's is "not found").
     "search:search": ("/search/?q=mxitem%20OR%20mxperson", 200),
     "search:save": ("/search/save/", 405),
     "search:saved": ("/search/saved/", 200),
-    "search:saved_detail": ("/search/saved/1/", 404),
-    "search:saved_seen": ("/search/saved/1/seen/", 405),
-    "search:saved_delete": ("/search/saved/1/delete/", 405),
+    "search:saved_detail": ("/search/saved/{saved}/", 404),
+    "search:saved_seen": ("/search/saved/{saved}/seen/", 405),
+    "search:saved_delete": ("/search/saved/{saved}/delete/", 405),
+    # Checkpoints sent by other repositories: POST only, authenticated by their signature.
+    "custody:witness_receive": ("/witness/checkpoints", 405),
 }
 # Pages anyone may reach, and POST-only ones that refuse a GET before anything else.
-PUBLIC_PAGES = {"accounts:login", "accounts:logout", "set_language", "accounts:token_revoke"}
+PUBLIC_PAGES = {
+    "accounts:login",
+    "accounts:logout",
+    "set_language",
+    "accounts:token_revoke",
+    "custody:witness_receive",
+}
 
 
 def _named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -167,34 +179,174 @@ def test_the_matrix_names_every_page():
     assert _named_patterns(get_resolver()) == set(PAGES)
 
 
-@pytest.mark.parametrize("operation", sorted(API))
-def test_anonymous_callers_get_401_from_every_api_operation_but_health(operation):
-    method, path, _ = API[operation]
-    response = getattr(Client(), method)(path)
-    assert response.status_code == (200 if operation == "health" else 401)
+# Ids of objects that do not exist, for tests that probe the paths without making them.
+MISSING_IDS = {
+    "item": 999999,
+    "file": 999999,
+    "record": 999999,
+    "token": 999999,
+    "upload": "nokey",
+    "term": 999999,
+    "entry": 999999,
+    "review": 999999,
+    "saved": 999999,
+}
+# What the probed objects are called: none of it may appear in any response to the outsider
+# or an anonymous visitor.
+SECRETS = {
+    "item": "azprobe item title",
+    "text": "azprobe testimony text",
+    "record": "azprobe person name",
+    "pseudonym": "AZ-PROBE-7",
+    "real name": "박영수",
+    "saved": "azprobe saved search",
+    "token": "azprobe token name",
+    "upload": "azprobe-upload.txt",
+}
 
 
-@pytest.mark.parametrize("operation", sorted(API))
-def test_the_outsider_is_refused_by_every_api_operation(operation, client_for, outsider):
-    method, path, expected = API[operation]
-    response = getattr(client_for(outsider), method)(path, **BODIES.get(operation, {}))
-    assert response.status_code == expected, response.content
-    if operation in {"list_items", "list_records"}:
-        assert response.json() == {"total": 0, "items": []}
+@pytest.fixture
+def probed(documentation_officer, analyst, vault_keeper, make_record, repo_home) -> dict:
+    """One object of every kind a path names, none of them the outsider's: {name: id}."""
+    import io
+
+    from django.db import transaction
+
+    from sillok.accounts.tokens import do_create_token
+    from sillok.custody.audit import lock_head
+    from sillok.custody.services import put_blob, record_blob
+    from sillok.evidence.models import FileRole, Item, ItemFile
+    from sillok.evidence.uploads import do_start_upload
+    from sillok.redaction.services import do_request_redaction
+    from sillok.search.saved import do_save_search
+    from sillok.vault.services import do_add_field
+    from sillok.vocab.models import Term
+
+    item = Item.objects.create(
+        created_by=documentation_officer, title=SECRETS["item"], sensitivity="public"
+    )
+    files = []
+    for role, kind in ((FileRole.ORIGINAL, ""), (FileRole.DERIVATIVE, "text")):
+        text = f"{SECRETS['text']} {SECRETS['real name']} ({role})"
+        put = put_blob(io.BytesIO(text.encode()))
+        with transaction.atomic():
+            lock_head()
+            blob = record_blob(documentation_officer, put, reason="test").blob
+            files.append(
+                ItemFile.objects.create(
+                    item=item,
+                    blob=blob,
+                    sha256=put.sha256,
+                    size=put.size,
+                    media_type="text/plain; charset=utf-8",
+                    role=role,
+                    kind=kind,
+                    derived_from=files[0] if files else None,
+                )
+            )
+    entry, _ = do_add_field(vault_keeper, SECRETS["pseudonym"], "real_name", SECRETS["real name"])
+    [review] = do_request_redaction(analyst, item).reviews
+    upload = do_start_upload(documentation_officer, filename=SECRETS["upload"], size=9, metadata={})
+    return {
+        "item": item.pk,
+        "file": files[0].pk,
+        "record": make_record(
+            documentation_officer, "person", name=SECRETS["record"], sensitivity="public"
+        ).pk,
+        "token": do_create_token(analyst, SECRETS["token"])[0].pk,
+        "upload": upload.key,
+        "term": Term.objects.filter(vocabulary__slug="violations").order_by("pk").first().pk,
+        "entry": entry.pk,
+        "review": review.pk,
+        "saved": do_save_search(analyst, SECRETS["saved"], "torture").pk,
+    }
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_sign_in(name):
-    path, _ = PAGES[name]
-    response = Client().get(path)
-    if name in PUBLIC_PAGES:
-        assert response.status_code in (200, 302, 405)
-    else:
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+def _unchanged(probed: dict) -> tuple:
+    """What the outsider's calls could have changed, were they not refused."""
+    from sillok.accounts.models import APIToken
+    from sillok.evidence.models import UploadSession
+    from sillok.records.models import Person
+    from sillok.redaction.models import RedactionReview
+    from sillok.search.models import SavedSearch
+    from sillok.vault.models import VaultEntry
+
+    return (
+        Person.objects.filter(pk=probed["record"]).values_list("revision", "withdrawn_at").get(),
+        APIToken.objects.filter(pk=probed["token"]).values_list("revoked_at", flat=True).get(),
+        UploadSession.objects.filter(key=probed["upload"]).values_list("status").get(),
+        VaultEntry.objects.filter(pk=probed["entry"]).values_list("shredded_at").get(),
+        RedactionReview.objects.filter(pk=probed["review"]).values_list("status").get(),
+        SavedSearch.objects.filter(pk=probed["saved"]).exists(),
+    )
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_the_outsider_sees_nothing_on_any_page(name, client_for, outsider):
-    path, expected = PAGES[name]
-    response = client_for(outsider).get(path)
-    assert response.status_code == expected
+def _shown_secrets(response) -> list[str]:
+    text = response.content.decode(errors="replace")
+    return [name for name, secret in SECRETS.items() if secret in text]
+
+
+def test_anonymous_callers_get_401_from_every_api_operation_but_health(probed):
+    wrong = []
+    for operation, (method, path, _) in sorted(API.items()):
+        response = getattr(Client(), method)(path.format(**probed))
+        expected = 200 if operation == "health" else 401
+        if response.status_code != expected or _shown_secrets(response):
+            wrong.append(f"{operation}: {response.status_code} {_shown_secrets(response)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_outsider_is_refused_by_every_api_operation(probed, client_for, outsider):
+    before = _unchanged(probed)
+    client, wrong = client_for(outsider), []
+    for operation, (method, path, expected) in sorted(API.items()):
+        response = getattr(client, method)(path.format(**probed), **BODIES.get(operation, {}))
+        if response.status_code != expected or _shown_secrets(response):
+            wrong.append(f"{operation}: {response.status_code} {_shown_secrets(response)}")
+        if operation in {"list_items", "list_records"} and response.json() != {
+            "total": 0,
+            "items": [],
+        }:
+            wrong.append(f"{operation}: lists {response.json()}")
+    assert not wrong, "\n".join(wrong)
+    assert _unchanged(probed) == before
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(probed):
+    wrong = []
+    for name, (path, _) in sorted(PAGES.items()):
+        response = Client().get(path.format(**probed))
+        if name in PUBLIC_PAGES:
+            ok = response.status_code in (200, 302, 405)
+        else:
+            ok = response.status_code == 302 and "/accounts/login/" in response["Location"]
+        if not ok or _shown_secrets(response):
+            wrong.append(f"{name}: {response.status_code} {_shown_secrets(response)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_outsider_sees_nothing_on_any_page(probed, client_for, outsider):
+    before = _unchanged(probed)
+    client, wrong = client_for(outsider), []
+    for name, (path, expected) in sorted(PAGES.items()):
+        response = client.get(path.format(**probed))
+        if response.status_code != expected or _shown_secrets(response):
+            wrong.append(f"{name}: {response.status_code} {_shown_secrets(response)}")
+    assert not wrong, "\n".join(wrong)
+    assert _unchanged(probed) == before
+
+
+def test_the_probed_objects_are_shown_to_those_who_may_see_them(probed, client_for, analyst):
+    """The secrets test above means something only if the pages do show these names to
+    someone: the analyst sees the item and the person, and owns the token and the search."""
+    client = client_for(analyst)
+    pages = {
+        "item": f"/items/{probed['item']}/",
+        "record": f"/records/persons/{probed['record']}/",
+        "token": "/accounts/tokens/",
+        "saved": "/search/saved/",
+    }
+    shown = {
+        name: SECRETS[name] in client.get(path).content.decode() for name, path in pages.items()
+    }
+    assert shown == {"item": True, "record": True, "token": True, "saved": True}

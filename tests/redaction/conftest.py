@@ -1,5 +1,6 @@
 """Fixtures of the redaction tests: items with an original and text derivatives made straight
-in the database (the redaction services only read them), and a real face photograph.
+in the database (the redaction services only read them), a witness whose names are in the
+real identity vault, and a real face photograph.
 
 No face photograph ships with OpenCV; PyWavelets (a dependency of imagehash) ships the
 "cameraman" test picture, a real photograph of a man in profile, which the bundled profile
@@ -47,6 +48,20 @@ def _file(item: Item, user, data: bytes, media_type: str, **fields) -> ItemFile:
             media_type=media_type,
             **fields,
         )
+
+
+WITNESS_NAMES = {"real_name": "김영희", "other_name": "Kim Young-hee"}
+
+
+@pytest.fixture
+def vault_witness(vault_keeper):
+    """Witness W-1 in the vault, stored by a vault keeper through the vault's own service as in
+    real life: the names the redaction of TESTIMONY must find (no stand-in for the vault)."""
+    from sillok.vault.services import do_add_field
+
+    for field, value in WITNESS_NAMES.items():
+        entry, _ = do_add_field(vault_keeper, "W-1", field, value, kind="witness")
+    return entry
 
 
 @pytest.fixture

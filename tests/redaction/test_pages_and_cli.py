@@ -14,10 +14,8 @@ from tests.redaction.conftest import TESTIMONY
 
 
 @pytest.fixture(autouse=True)
-def vault_names(monkeypatch):
-    monkeypatch.setattr(
-        "sillok.vault.services.identity_terms_for_redaction", lambda actor: ["김영희"]
-    )
+def _witness_in_the_vault(vault_witness):
+    """Witness W-1's names are in the real vault (conftest.vault_witness)."""
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,25 +20,11 @@ from sillok.redaction.services import (
     do_request_redaction,
     do_review_redaction,
 )
+from sillok.vault.services import do_add_field
 from tests.redaction.conftest import TESTIMONY
 
-pytestmark = pytest.mark.django_db
-
-NAMES = ["김영희", "Kim Young-hee"]
-
-
-@pytest.fixture(autouse=True)
-def vault_names(monkeypatch):
-    """The vault's names for redaction, without a vault: the vault has its own tests; here
-    what matters is what redaction does with the names it is given."""
-    calls = []
-
-    def terms(actor):
-        calls.append(actor)
-        return list(NAMES)
-
-    monkeypatch.setattr("sillok.vault.services.identity_terms_for_redaction", terms)
-    return calls
+# Every test here has witness W-1 in the real vault (conftest.vault_witness).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vault_witness")]
 
 
 def _content(file: ItemFile) -> bytes:
@@ -46,13 +33,16 @@ def _content(file: ItemFile) -> bytes:
 
 
 def test_a_text_derivative_gets_a_redacted_copy_waiting_for_review(
-    analyst, documentation_officer, make_item, vault_names
+    analyst, documentation_officer, make_item
 ):
     item = make_item(documentation_officer, texts={"text": TESTIMONY})
     outcome = do_request_redaction(analyst, item)
     [review] = outcome.reviews
     assert review.status == "pending" and review.method == "text"
-    assert review.requested_by == analyst and vault_names == [analyst]
+    assert review.requested_by == analyst
+    # The vault handed its names to the analyst's request, and says so (counts only).
+    used = AuditEntry.objects.get(action="vault.used_for_redaction")
+    assert used.actor_name == "analyst" and used.details["entries"] == 1
     text = _content(review.redacted).decode()
     for secret in ("김영희", "Kim Young-hee", "010-1234-5678", "850305-2345678", "05/03/1985"):
         assert secret not in text
@@ -69,7 +59,8 @@ def test_provenance_and_audit_hold_counts_and_categories_never_the_names(
     [review] = do_request_redaction(analyst, item).reviews
     file = review.redacted
     assert (file.role, file.kind, file.derived_from.kind) == ("derivative", "redacted", "text")
-    assert file.tool == "sillok-redaction" and file.params["identity_terms"] == 2
+    # 김영희 and Kim Young-hee from the vault, and the 15 spellings of 김영희 (RR, MR, common).
+    assert file.tool == "sillok-redaction" and file.params["identity_terms"] == 17
     assert file.params["categories"] == ["address", "birth_date", "id", "name", "phone"]
     stored = repr([file.params, file.details, review.summary])
     entries = AuditEntry.objects.filter(action__startswith="redaction.")
@@ -214,14 +205,14 @@ def test_users_without_review_or_change_rights_cannot_review(
 
 
 def test_the_newest_approved_copy_of_each_source_is_the_one_used(
-    analyst, legal_expert, documentation_officer, make_item, monkeypatch
+    analyst, legal_expert, documentation_officer, vault_keeper, make_item
 ):
     item = make_item(documentation_officer, texts={"text": TESTIMONY})
     [first] = do_request_redaction(analyst, item).reviews
     do_review_redaction(legal_expert, first, "approve")
-    monkeypatch.setattr(
-        "sillok.vault.services.identity_terms_for_redaction", lambda actor: [*NAMES, "요덕"]
-    )
+    # A second witness enters the vault, going by a name the testimony also uses: asking
+    # again makes a different copy.
+    do_add_field(vault_keeper, "W-2", "other_name", "요덕", kind="witness")
     [second] = do_request_redaction(analyst, item).reviews
     assert second.pk != first.pk
     assert approved_redacted_files(item) == [first.redacted]
@@ -272,3 +263,13 @@ def test_an_empty_text_is_left_out_not_copied(analyst, documentation_officer, ma
     outcome = do_request_redaction(analyst, item)
     assert [r.source.kind for r in outcome.reviews] == ["text"]
     assert outcome.left_out[0]["kind"] == "ocr" and "empty" in outcome.left_out[0]["reason"]
+
+
+def test_a_missing_vault_is_an_error_not_a_text_with_every_name_in_it(
+    analyst, documentation_officer, make_item, monkeypatch
+):
+    item = make_item(documentation_officer, texts={"text": TESTIMONY})
+    monkeypatch.setitem(sys.modules, "sillok.vault.services", None)  # import fails
+    with pytest.raises(ImportError):
+        do_request_redaction(analyst, item)
+    assert not RedactionReview.objects.exists()
