@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SILLOK_HOME ?= $(CURDIR)/var
 
-.PHONY: help setup system-packages demo serve test test-sqlite test-postgres lint bench clean
+.PHONY: help setup system-packages demo serve test test-sqlite test-postgres lint bench mutate clean
 
 help:
 	@echo "make demo   set up, initialise ./var with demo data and users, serve on http://127.0.0.1:8000"
@@ -32,6 +32,10 @@ $(STAMP): pyproject.toml
 sillok/locale/ko/LC_MESSAGES/django.mo: sillok/locale/ko/LC_MESSAGES/django.po
 	msgfmt --check -o $@ $<
 
+# The demo sends every audit checkpoint to a witness folder beside the repository, as a
+# real installation sends them to mail, a partner's Sillok or write-once media
+# (docs/custody.md, Witnesses); `sillok verify --checkpoint var-witness` checks against them.
+demo: export SILLOK_CHECKPOINT_WITNESSES ?= dir:$(CURDIR)/var-witness
 demo: setup
 	$(BIN)/sillok init
 	$(BIN)/sillok demo
@@ -62,6 +66,21 @@ test-postgres:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Mutation testing of the permission checks (docs/security.md), configured in pyproject.toml
+# [tool.mutmut]: the clearance rule, the access modules, audit-chain verification and the
+# services' permission checks (check_can_*, can_*, check_allowed, ...). mutmut runs in a
+# copy under var/mutate (its mutants/ folder stays out of the tree) with one child at a time:
+# the forked test runs share one SQLite test database. Narrow it with MUTANTS='names*'.
+MUTANTS ?= sillok.accounts.clearance.* sillok.*.access.* sillok.custody.verify.* \
+	sillok.*.services.x_check_can_* sillok.*.services.x_can_* sillok.*.services.x_check_allowed* \
+	sillok.*.services.x__allowed* sillok.*.services.x_is_vault_keeper* \
+	sillok.records.services.x__check_reviewer* sillok.vocab.services.x__check_permission*
+mutate: setup
+	rm -rf var/mutate/sillok var/mutate/tests && mkdir -p var/mutate
+	cp -r sillok tests pyproject.toml var/mutate/
+	cd var/mutate && $(CURDIR)/$(BIN)/mutmut run --max-children 1 $(foreach m,$(MUTANTS),'$(m)'); \
+		status=$$?; $(CURDIR)/$(BIN)/mutmut results; exit $$status
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

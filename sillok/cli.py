@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 
+from sillok.core.filemodes import restrict_umask
+
 SILLOK_COMMANDS = {
     "init": "create or migrate the repository in SILLOK_HOME (idempotent)",
     "serve": "serve the web UI and API with gunicorn",
@@ -19,6 +21,7 @@ SILLOK_COMMANDS = {
     "compartment": "compartments: `compartment create|grant|revoke|list` (operator)",
     "verify": "re-hash every blob and re-walk the audit chain",
     "audit": "audit log: `audit checkpoint [--export FILE]`, `audit log`",
+    "witness": "checkpoint witnesses: `witness status|send|list|export --key FP --out DIR`",
     "demo": "load the demo dataset and demo users",
     "vocab": "vocabularies: `vocab list [SLUG] [--json]`, `vocab load`",
     "places": "gazetteer: `places search TEXT [--kind K] [--json]`, `places show CODE`",
@@ -35,6 +38,9 @@ SILLOK_COMMANDS = {
     "reindex": "rebuild the search index (`reindex [--kind K] [--pending] [--embeddings]`)",
 }
 
+# Commands that do not clean up what crashed processes left: `verify` reports it.
+READ_ONLY_COMMANDS = {"help", "verify"}
+
 USAGE = (
     "usage: sillok COMMAND [options]   (sillok COMMAND --help for details)\n\ncommands:\n"
     + "".join(f"  {name:<11} {text}\n" for name, text in SILLOK_COMMANDS.items())
@@ -48,6 +54,8 @@ def _home() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Before anything is written, SQLite's files and exports included: private to this user.
+    restrict_umask()
     if hasattr(signal, "SIGPIPE"):
         # `sillok jobs | head`: stop quietly when the reader goes away, like other tools.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -78,10 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] != "help" and argv[0] not in get_commands():
         sys.stderr.write(f"sillok: unknown command {argv[0]!r}; run `sillok --help`\n")
         return 2
+    if argv[0] not in READ_ONLY_COMMANDS:
+        from sillok.custody.hygiene import remove_leftovers_at_start
+
+        remove_leftovers_at_start()
+    from sillok.custody.audit import AuditLogUnusable
+
     try:
         ManagementUtility(["sillok", *argv]).execute()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except AuditLogUnusable as exc:
+        # Every write appends to the audit log; a damaged log refuses them all, plainly.
+        sys.stderr.write(f"sillok: refused: {exc}\n")
+        return 2
     return 0
 
 

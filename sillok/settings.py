@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Marks web or API requests for the audit entries of refused access.
     "sillok.accounts.clearance.ClearanceChannelMiddleware",
+    # A write refused by a damaged audit log answers 503 with the reason, not a server error.
+    "sillok.custody.middleware.AuditLogUnusableMiddleware",
     # Last: it must see the final response to count failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -277,6 +279,15 @@ SILLOK_REAUTH_SECONDS = env_int("SILLOK_REAUTH_SECONDS", 300)
 # Who is mailed about security alerts (denied access): "Name <addr>, other@example.org".
 ADMINS = env_list("SILLOK_ADMINS", [])
 SERVER_EMAIL = env_str("SILLOK_SERVER_EMAIL", "sillok@localhost")
+# Where every new audit checkpoint is sent, out of this machine (custody/witness.py):
+# "admins", "mailto:ADDRESS", "https://HOST/witness/checkpoints" (another Sillok), "dir:/PATH".
+# Default: the administrators, when there are any.
+SILLOK_CHECKPOINT_WITNESSES = env_list(
+    "SILLOK_CHECKPOINT_WITNESSES", ["admins"] if ADMINS else []
+)
+# This instance as a witness: the key fingerprints (hex SHA-256 of the raw Ed25519 public key,
+# `sillok audit checkpoint --json` shows it) whose checkpoints it accepts and keeps.
+SILLOK_WITNESS_FOR = [value.lower() for value in env_list("SILLOK_WITNESS_FOR", [])]
 # The SMTP relay those alerts go through.
 MAILERS = {
     "default": {

@@ -30,4 +30,7 @@ class CustodyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from sillok.custody.witness import configured_witnesses
+
         post_migrate.connect(ensure_audit_head, sender=self)
+        configured_witnesses()  # a mistyped witness fails at start-up, not at the checkpoint

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sillok.custody import checkpoints
@@ -23,8 +23,12 @@ from sillok.custody.models import AuditEntry, AuditHead
 __all__ = [
     "GENESIS_HASH",
     "AuditHeadMissing",
+    "AuditLogInconsistent",
+    "AuditLogUnusable",
     "AuditSpec",
     "canonical_json",
+    "check_appendable",
+    "ensure_appendable",
     "compute_entry_hash",
     "entry_hash_of",
     "format_time",
@@ -35,8 +39,55 @@ __all__ = [
 GENESIS_HASH = "0" * 64
 
 
-class AuditHeadMissing(RuntimeError):
+class AuditLogUnusable(RuntimeError):
+    """The audit log cannot be appended to safely; the message says why and what to do.
+
+    Every write appends to the log, so every write refuses with this error (a clear message,
+    exit 2 on the command line, 503 on the web) rather than failing on a constraint deep
+    inside, or, worse, chaining new entries onto a log that was cut or rewound.
+    """
+
+
+class AuditHeadMissing(AuditLogUnusable):
     """The audit head row is gone although entries exist: the log cannot be appended to."""
+
+
+class AuditLogInconsistent(AuditLogUnusable):
+    """The head does not name the newest entry, or rows elsewhere carry entries beyond it."""
+
+
+RUN_VERIFY = "run `sillok verify` to see what differs, and restore from a backup"
+
+
+_HEAD, _ENTRY = AuditHead._meta.db_table, AuditEntry._meta.db_table
+# The newest entry's seq and the hash of the entry the head names, read with the head.
+_HEAD_AND_NEWEST_SQL = (
+    f"SELECT h.seq, h.entry_hash, (SELECT MAX(seq) FROM {_ENTRY}), "  # noqa: S608 - no input
+    f"(SELECT e.entry_hash FROM {_ENTRY} e WHERE e.seq = h.seq) FROM {_HEAD} h WHERE h.id = 1"
+)
+# PostgreSQL: the lock first, then the entries in a statement of their own. Under READ
+# COMMITTED a statement that waited for the row lock re-reads the locked row but keeps its
+# old snapshot of every other table: it would miss the entry the previous holder committed.
+_LOCK_HEAD_SQL = f"SELECT seq, entry_hash FROM {_HEAD} WHERE id = 1 FOR UPDATE"  # noqa: S608
+_NEWEST_SQL = (
+    f"SELECT (SELECT MAX(seq) FROM {_ENTRY}), "  # noqa: S608 - no input
+    f"(SELECT entry_hash FROM {_ENTRY} WHERE seq = %s)"
+)
+
+
+def _read_locked_head() -> tuple[int, str, int | None, str | None] | None:
+    """(head seq, head hash, newest entry seq, hash of the entry the head names), with the
+    head row locked until the transaction ends (SQLite: its IMMEDIATE transaction does)."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(_HEAD_AND_NEWEST_SQL)
+            return cursor.fetchone()
+        cursor.execute(_LOCK_HEAD_SQL)
+        head = cursor.fetchone()
+        if head is None:
+            return None
+        cursor.execute(_NEWEST_SQL, [head[0]])
+        return (*head, *cursor.fetchone())
 
 
 def compute_entry_hash(
@@ -88,14 +139,73 @@ def lock_head() -> AuditHead:
     The row lock serialises appenders across processes (on SQLite the IMMEDIATE transaction
     does the same): without it two writers could read the same head and both chain onto it.
     The row is made by a migration, never here: a get_or_create would let two first appenders
-    race to create it.
+    race to create it. The same statement reads the newest entry's seq and the hash of the
+    entry the head names, so refusing a cut or rewound log costs no extra round trip.
     """
-    try:
-        return AuditHead.objects.select_for_update().get(id=1)
-    except AuditHead.DoesNotExist:
-        raise AuditHeadMissing(
-            "the audit head row is missing; run `sillok verify` and restore it from a backup"
-        ) from None
+    # Plain SQL: this runs on every append, and building the same queries with the ORM's
+    # subqueries costs more than the database spends answering them.
+    row = _read_locked_head()
+    if row is None:
+        raise AuditHeadMissing(f"the audit head row is missing; {RUN_VERIFY}")
+    seq, entry_hash, newest_seq, named_hash = row
+    head = AuditHead.from_db(connection.alias, ["id", "seq", "entry_hash"], (1, seq, entry_hash))
+    _check_head_names_newest_entry(head, newest_seq, named_hash)
+    return head
+
+
+def _check_head_names_newest_entry(
+    head: AuditHead, newest_seq: int | None, named_hash: str | None
+) -> None:
+    """Refuse to append when the head is not the newest entry.
+
+    Entries beyond the head would collide with the next seq; a head whose entry is gone or
+    hashes differently would chain new entries onto a history the log no longer holds.
+    """
+    if newest_seq is None:
+        if head.seq == 0:
+            return
+        raise AuditLogInconsistent(
+            f"the audit head names entry #{head.seq} but the audit log is empty; {RUN_VERIFY}"
+        )
+    if newest_seq > head.seq:
+        raise AuditLogInconsistent(
+            f"the audit log holds entries up to #{newest_seq} but its head names #{head.seq}; "
+            f"{RUN_VERIFY}"
+        )
+    if newest_seq < head.seq or named_hash != head.entry_hash:
+        raise AuditLogInconsistent(
+            f"the audit head names entry #{head.seq}, which the log does not hold as "
+            f"recorded (the newest entry is #{newest_seq}); {RUN_VERIFY}"
+        )
+
+
+def ensure_appendable() -> AuditHead:
+    """Lock the head and check that nothing already claims the seqs about to be written.
+
+    Beyond `lock_head`: rows in other apps that carry an audit seq (custody events, record
+    versions; see audited_rows.py) must not point past the head. They do when the newest
+    entries were deleted and the head moved back, and the next write would then collide with
+    them. Call it before work that writes such rows (intake, custody events) and before
+    recording a verification.
+    """
+    from sillok.custody.audited_rows import registered_audited_rows
+
+    head = lock_head()
+    for rows in registered_audited_rows():
+        highest = rows.max_audit_seq()
+        if highest is not None and highest > head.seq:
+            raise AuditLogInconsistent(
+                f"{rows.label} point at audit entry #{highest}, beyond the audit head "
+                f"#{head.seq} (entries were removed from the end of the log); {RUN_VERIFY}"
+            )
+    return head
+
+
+def check_appendable() -> None:
+    """`ensure_appendable` without keeping the lock: a cheap refusal before long work
+    (intake stores blobs for minutes before it records them). Raises AuditLogUnusable."""
+    with transaction.atomic():
+        ensure_appendable()
 
 
 def record_audit(

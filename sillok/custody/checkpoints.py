@@ -106,7 +106,7 @@ def sign_checkpoint(*, seq: int, entry_hash: str) -> AuditCheckpoint:
         seq=seq, entry_hash=entry_hash, created_at=created_at, key_fingerprint=key.fingerprint
     )
     signature = base64.b64encode(key.private.sign(signed_bytes(data))).decode("ascii")
-    return AuditCheckpoint.objects.create(
+    checkpoint = AuditCheckpoint.objects.create(
         seq=seq,
         entry_hash=entry_hash,
         created_at=created_at,
@@ -114,6 +114,11 @@ def sign_checkpoint(*, seq: int, entry_hash: str) -> AuditCheckpoint:
         public_key_pem=key.public_pem,
         signature=signature,
     )
+    # Out of the machine, where an intruder holding the key cannot re-sign it (witness.py).
+    from sillok.custody.witness import schedule_delivery
+
+    schedule_delivery(seq)
+    return checkpoint
 
 
 def signature_is_valid(statement_data: dict, signature_b64: str, public_key_pem: str) -> bool:

@@ -17,8 +17,9 @@ from sillok.custody.verify import Problem, VerificationReport
 class FixityObserver(Protocol):
     def blob_checked(self, sha256: str, problem: Problem | None) -> None: ...
 
-    def finish(self, actor: Any, report: VerificationReport) -> None:
-        """The run is over: annotate `report.blob_context`, record events."""
+    def finish(self, actor: Any, report: VerificationReport, *, record: bool = True) -> None:
+        """The run is over: annotate `report.blob_context`, and record events unless
+        `record` is false (the audit log cannot be appended to)."""
         ...
 
 

@@ -91,3 +91,56 @@ class Blob(models.Model):
 
     def __str__(self) -> str:
         return f"blob {self.sha256[:12]}… ({self.size} bytes)"
+
+
+class CheckpointDelivery(models.Model):
+    """One checkpoint sent (or still to be sent) to one witness outside this machine.
+
+    The signing key lives beside the database, so an intruder holding both can rewrite the
+    chain and re-sign the stored checkpoints; only copies that left the machine catch that.
+    A row per (checkpoint, witness) makes delivery idempotent and retried until it succeeds
+    (custody/witness.py).
+    """
+
+    seq = models.BigIntegerField()
+    witness = models.CharField(max_length=500)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["seq", "witness"]
+        constraints = [
+            models.UniqueConstraint(fields=["seq", "witness"], name="custody_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        state = "delivered" if self.delivered_at else "pending"
+        return f"checkpoint #{self.seq} to {self.witness}: {state}"
+
+
+class WitnessedCheckpoint(models.Model):
+    """A checkpoint another Sillok repository sent here to be kept (this instance as witness).
+
+    Accepted only when signed by a key listed in SILLOK_WITNESS_FOR; kept as received, never
+    changed (database triggers). `sillok witness export` writes them out as checkpoint files
+    for `sillok verify --checkpoint DIR` on the repository they came from.
+    """
+
+    key_fingerprint = models.CharField(max_length=64)
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    document = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    received_from = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["key_fingerprint", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_fingerprint", "seq"], name="custody_witnessed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"witnessed checkpoint #{self.seq} of key {self.key_fingerprint[:12]}…"

@@ -6,19 +6,19 @@ original is recorded and audited the same way from the web, the API, the CLI and
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from sillok.custody import checkpoints
 from sillok.custody.audit import (
-    AuditHeadMissing,
+    AuditLogUnusable,
     AuditSpec,
+    ensure_appendable,
     lock_head,
     record_audit,
     record_audit_batch,
@@ -27,7 +27,7 @@ from sillok.custody.blobstore import PutResult, Readable, StagedBlob, get_blob_s
 from sillok.custody.checkpoints import ExternalCheckpoint
 from sillok.custody.fixity_hooks import make_observers
 from sillok.custody.models import AuditCheckpoint, Blob
-from sillok.custody.verify import VerificationReport, verify_repository
+from sillok.custody.verify import INFO, Problem, VerificationReport, verify_repository
 
 
 @dataclass(frozen=True)
@@ -181,12 +181,40 @@ def run_verification(
         checkpoint_files=checkpoint_files,
         observe=observe if observers else None,
     )
+    refusal = _why_not_appendable()
     for observer in observers:
-        observer.finish(actor, report)
-    # With the head gone nothing can be appended; the report already names the missing head.
-    with contextlib.suppress(AuditHeadMissing):
-        _record_verification(actor, report, check_blobs=check_blobs, sample=sample, since=since)
+        try:
+            observer.finish(actor, report, record=refusal is None)
+        except (AuditLogUnusable, DatabaseError) as exc:
+            refusal = str(exc)
+    if refusal is None:
+        try:
+            _record_verification(
+                actor, report, check_blobs=check_blobs, sample=sample, since=since
+            )
+        except (AuditLogUnusable, DatabaseError) as exc:
+            refusal = str(exc)
+    if refusal is not None:
+        # Appending onto a cut or rewound log would bury the evidence of what was done to it
+        # (and collide with the rows that still name the lost entries): report, write nothing.
+        report.add(
+            Problem(
+                "verification_not_recorded",
+                f"this verification and its fixity events were not recorded: {refusal}",
+                severity=INFO,
+            )
+        )
     return report
+
+
+def _why_not_appendable() -> str | None:
+    """None when the log can take the outcome; otherwise why not."""
+    try:
+        with transaction.atomic():
+            ensure_appendable()
+    except (AuditLogUnusable, DatabaseError) as exc:
+        return str(exc)
+    return None
 
 
 def _record_verification(

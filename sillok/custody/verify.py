@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sillok.custody import checkpoints
+from sillok.custody import checkpoints, hygiene
 from sillok.custody.audit import GENESIS_HASH, entry_hash_of
 from sillok.custody.blobstore import BlobNotFound, BlobStore, get_blob_store
 from sillok.custody.checkpoints import ExternalCheckpoint
@@ -38,13 +38,26 @@ class Problem:
     seq: int | None = None
     sha256: str | None = None
     source: str | None = None
+    # Rows compared with their audit entries: the table, the row's id, the item or record it
+    # belongs to, and the fields that differ.
+    table: str | None = None
+    row: int | None = None
+    item: int | None = None
+    record: str | None = None
+    fields: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data = {"kind": self.kind, "severity": self.severity, "message": self.message}
-        for name in ("seq", "sha256", "source"):
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+        }
+        for name in ("seq", "sha256", "source", "table", "row", "item", "record"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
+        if self.fields is not None:
+            data["fields"] = list(self.fields)
         return data
 
 
@@ -333,6 +346,74 @@ def _report_unrecorded(report: VerificationReport, store: BlobStore, batch_size:
     return listed
 
 
+def check_witness_deliveries(report: VerificationReport) -> None:
+    """Checkpoints that have not left the machine yet (witness.py): they protect nothing
+    until they have. Information, since a witness that is down is not tampering."""
+    from sillok.custody.witness import configured_witnesses, pending_by_witness
+
+    # None configured is shown in `checked` (and by the command's summary), not as a
+    # problem: a laptop repository may rely on exported checkpoints alone.
+    witnesses = configured_witnesses()
+    for witness, (count, error) in sorted(pending_by_witness().items()):
+        why = f" (last error: {error})" if error else ""
+        report.add(
+            Problem(
+                "checkpoint_not_witnessed",
+                f"{count} checkpoint(s) not yet delivered to {witness}{why}",
+                severity=INFO,
+                source=witness,
+            )
+        )
+    report.checked["checkpoint_witnesses"] = len(witnesses)
+
+
+def check_audited_rows(report: VerificationReport, limit: int, batch_size: int) -> None:
+    """Every row in other apps that carries an audit seq, against its entry (audited_rows)."""
+    from sillok.custody.audited_rows import registered_audited_rows
+
+    for rows in registered_audited_rows():
+        _guarded(report, rows.label, rows.check, report, limit, batch_size)
+
+
+def check_entries_beyond_head(report: VerificationReport) -> None:
+    """Entries past the head: the head was moved back, or entries were added behind its back.
+
+    The newest entry is read before the head: a writer commits its entry and the head move
+    together, so a head read afterwards is at least as new, unless something is wrong.
+    """
+    newest = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first()
+    if newest is not None and head is not None and newest > head:
+        report.add(
+            Problem(
+                "audit_entries_beyond_head",
+                f"the audit log holds entries #{head + 1} to #{newest} beyond its head "
+                f"#{head}: the head was moved back, or entries were inserted behind it",
+                seq=head + 1,
+            )
+        )
+
+
+def _guarded(report: VerificationReport, stage: str, check: Callable[..., Any], *args: Any) -> Any:
+    """Run one stage of verification; a failure is reported as a problem, never raised.
+
+    Verification runs on exactly the repositories that are damaged in ways nobody
+    foresaw: a crash would print nothing at the moment the operator needs the report most.
+    """
+    try:
+        return check(*args)
+    except Exception as exc:  # noqa: BLE001 - reported, and the other stages still run
+        report.add(
+            Problem(
+                "verification_failed",
+                f"{stage} could not be checked ({type(exc).__name__}: {exc}); the "
+                f"database may be damaged beyond what verification can describe",
+                source=stage,
+            )
+        )
+        return None
+
+
 def verify_repository(
     *,
     check_blobs: bool = True,
@@ -343,18 +424,30 @@ def verify_repository(
     batch_size: int = BATCH_SIZE,
     observe: Callable[[str, Problem | None], None] | None = None,
 ) -> VerificationReport:
-    """Check everything and return the report; changes nothing."""
+    """Check everything and return the report; changes nothing, and never raises."""
     report = VerificationReport()
-    check_chain(report, batch_size)
-    check_checkpoints(report, batch_size)
-    check_external_checkpoints(report, checkpoint_files)
+    limit = _guarded(report, "the audit chain", check_chain, report, batch_size)
+    _guarded(report, "entries beyond the head", check_entries_beyond_head, report)
+    _guarded(report, "stored checkpoints", check_checkpoints, report, batch_size)
+    _guarded(
+        report, "checkpoint files", check_external_checkpoints, report, checkpoint_files
+    )
+    if limit is not None:
+        check_audited_rows(report, limit, batch_size)
+    _guarded(report, "checkpoint witnesses", check_witness_deliveries, report)
+    _guarded(report, "file modes in SILLOK_HOME", hygiene.check_home_modes, report)
+    _guarded(report, "temporary files", hygiene.check_leftovers, report)
     if check_blobs:
-        check_stored_blobs(
+        _guarded(
             report,
-            store or get_blob_store(),
-            sample=sample,
-            since=since,
-            batch_size=batch_size,
-            observe=observe,
+            "the blob store",
+            lambda: check_stored_blobs(
+                report,
+                store or get_blob_store(),
+                sample=sample,
+                since=since,
+                batch_size=batch_size,
+                observe=observe,
+            ),
         )
     return report

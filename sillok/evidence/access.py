@@ -13,6 +13,7 @@ item that exists is audited and alerts the administrators (`log_denied_access`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -67,16 +68,32 @@ def access_item(user: Any, item_id: Any, *, for_update: bool = False) -> Item:
     return item
 
 
+def visible_item_ids(user: Any, item_ids: Iterable[int]) -> set[int]:
+    """Which of `item_ids` `user` may see (one query). The operator at the shell (user None,
+    `sillok` without --as) may see every item, as they may use every compartment."""
+    ids = set(item_ids)
+    if user is None or not ids:
+        return ids
+    return set(visible_items(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _log_if_hidden(user: Any, pk: int) -> None:
     """Audit and alert when the refused item exists (a missing id is not an alert)."""
-    hidden = Item.objects.filter(pk=pk).values("sensitivity", "compartment_id").first()
-    if hidden is None or user is None or not user.is_authenticated:
+    hidden = Item.objects.filter(pk=pk).only("sensitivity", "compartment_id").first()
+    if hidden is not None:
+        log_refused_item(user, hidden)
+
+
+def log_refused_item(user: Any, item: Item, *, via: str = "") -> None:
+    """Audit and alert: `user` was refused the existing `item` (clearance.log_denied_access,
+    with the reason the one rule gives)."""
+    if user is None or not user.is_authenticated:
         return
     if user.has_perm("evidence.view_item"):
-        reason = refusal_reason(user, hidden["sensitivity"], hidden["compartment_id"])
+        reason = refusal_reason(user, item.sensitivity, item.compartment_id)
     else:
         reason = "role"
-    log_denied_access(user, "item", pk, reason)
+    log_denied_access(user, "item", item.pk, reason, via=via)
 
 
 def can_open_originals(user: Any, item: Item) -> bool:

@@ -3,16 +3,16 @@ and resumable uploads. Thin: parse, call a service, shape the answer."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, P, QueryEx, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from sillok.core.api import MAX_INTEGER, Id, Limit, Offset
+from sillok.core.tempfiles import temp_dir
 from sillok.evidence.access import ActionRefused, ItemNotFound, access_item, visible_items
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import DUPLICATE, NEW, do_ingest_file
@@ -37,7 +37,6 @@ from sillok.evidence.uploads import (
 from sillok.evidence.viewing import FileNotFound, do_open_file
 
 router = Router(tags=["evidence"])
-MAX_PAGE = 200
 
 
 class IntakeOut(Schema):
@@ -58,6 +57,11 @@ class ErrorOut(Schema):
 # What a missing or forbidden item answers (the same, so that ids reveal nothing).
 NOT_FOUND = {404: ErrorOut}
 UPLOAD_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
+# OpenAPI links: what a client (and schemathesis's stateful phase) may do with a new upload.
+UPLOAD_LINKS = {
+    operation: {"operationId": operation, "parameters": {"key": "$response.body#/key"}}
+    for operation in ("get_upload", "put_upload_chunk", "complete_upload", "abort_upload")
+}
 
 
 class UploadIn(Schema):
@@ -87,12 +91,11 @@ def _item(request: HttpRequest, item_id: int) -> Any:
 
 
 @router.get("/items", summary="Items you may see", operation_id="list_items")
-def list_items(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def list_items(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """Newest first. `total` counts only items you may see."""
-    limit = max(1, min(limit, MAX_PAGE))
     items = visible_items(_user(request)).select_related("compartment")
     items = items.order_by("-created_at", "-pk")
-    page = items[max(offset, 0) : max(offset, 0) + limit]
+    page = items[offset : offset + limit]
     return {"total": items.count(), "items": [item_dict(i, with_files=False) for i in page]}
 
 
@@ -143,9 +146,8 @@ def create_item(
                 "code": "bad_metadata",
             },
         )
-    tmp_root = Path(settings.SILLOK_HOME) / "tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root, prefix="api-") as workdir:
+    # Owned by this process: removed by the next writer's start if it is killed.
+    with temp_dir("api-") as workdir:
         local = Path(workdir) / "upload"
         with local.open("wb") as out:
             for chunk in file.chunks():
@@ -170,7 +172,7 @@ def create_item(
     summary="One item with its files",
     operation_id="get_item",
 )
-def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
+def get_item(request: HttpRequest, item_id: Id) -> dict[str, Any]:
     return item_dict(_item(request, item_id))
 
 
@@ -180,7 +182,7 @@ def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     summary="Chain of custody",
     operation_id="item_custody",
 )
-def item_custody(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
+def item_custody(request: HttpRequest, item_id: Id) -> list[dict[str, Any]]:
     return [custody_dict(e) for e in custody_timeline(_item(request, item_id))]
 
 
@@ -190,7 +192,7 @@ def item_custody(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     summary="Text derivatives",
     operation_id="item_text",
 )
-def item_text(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
+def item_text(request: HttpRequest, item_id: Id) -> list[dict[str, Any]]:
     return text_parts(_item(request, item_id))
 
 
@@ -200,7 +202,7 @@ def item_text(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     summary="Download a file (originals are recorded in the custody trail)",
     operation_id="file_content",
 )
-def file_content(request: HttpRequest, item_id: int, file_id: int) -> StreamingHttpResponse:
+def file_content(request: HttpRequest, item_id: Id, file_id: Id) -> StreamingHttpResponse:
     item = _item(request, item_id)
     try:
         file = do_open_file(
@@ -234,6 +236,7 @@ def _upload_error(exc: UploadError) -> HttpError:
     response={201: UploadOut, 403: ErrorOut, **UPLOAD_ERRORS},
     summary="Start a resumable upload",
     operation_id="start_upload",
+    openapi_extra={"responses": {201: {"links": UPLOAD_LINKS}}},
 )
 def start_upload(request: HttpRequest, payload: UploadIn) -> Status:
     try:
@@ -271,7 +274,9 @@ def get_upload(request: HttpRequest, key: str) -> UploadState:
     summary="Send one chunk (raw body)",
     operation_id="put_upload_chunk",
 )
-def put_chunk(request: HttpRequest, key: str, offset: int) -> UploadState:
+def put_chunk(
+    request: HttpRequest, key: str, offset: QueryEx[int, P(ge=0, le=MAX_INTEGER)]
+) -> UploadState:
     """The request body is the chunk's bytes; `offset` is where it starts. 409 names the
     offset expected when it is not the one the server has."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sillok.custody.audit import AuditSpec, record_audit_batch
+from sillok.custody.audit import AuditSpec, ensure_appendable, record_audit_batch
 from sillok.custody.models import AuditEntry
 from sillok.evidence.models import CustodyEvent, Item, ItemFile
 
@@ -46,6 +46,29 @@ class HandlingContext:
         return cls(channel="job", place=f"{socket.gethostname()} job {job_id}")
 
 
+# Keys of a custody entry's details that hold the event's own columns; the rest is the
+# event's `details` as given (verification compares both, see custody_verify.py).
+EVENT_KEYS = ("file", "file_row", "channel", "place", "reason")
+
+
+def file_facts(file: ItemFile) -> dict[str, Any]:
+    """What the audit entry states about a file, so that `sillok verify` can tell a file row
+    that was edited or swapped (its blob, hash, size, type, name or provenance) later."""
+    return {
+        "id": file.pk,
+        "item": file.item_id,
+        "role": file.role,
+        "blob": file.blob_id,
+        "sha256": file.sha256,
+        "size": file.size,
+        "media_type": file.media_type,
+        "name": file.original_filename,
+        "kind": file.kind,
+        "derived_from": file.derived_from_id,
+        "copy_of": file.copy_of_id,
+    }
+
+
 def custody_audit_spec(
     actor: Any,
     item: Item,
@@ -64,6 +87,7 @@ def custody_audit_spec(
         details={
             **(details or {}),
             "file": file.sha256 if file is not None else None,
+            "file_row": file_facts(file) if file is not None else None,
             "channel": context.channel,
             "place": context.place,
             "reason": context.reason,
@@ -109,6 +133,8 @@ def record_custody_event(
     """Append a custody event for `item` and its audit entry, in the caller's transaction."""
     spec = custody_audit_spec(actor, item, action, context, file=file, details=details)
     with transaction.atomic(savepoint=False):
+        # Not only the head: an event claiming the next seq already would collide with ours.
+        ensure_appendable()
         [entry] = record_audit_batch([spec])
         event = custody_event_for(entry, actor, item, action, context, file=file, details=details)
         event.save(force_insert=True)

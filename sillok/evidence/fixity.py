@@ -53,10 +53,12 @@ class EvidenceFixityObserver:
             if problem is not None and item_id not in self.problem_items[sha256]:
                 self.problem_items[sha256].append(item_id)
 
-    def finish(self, actor: Any, report: VerificationReport) -> None:
+    def finish(self, actor: Any, report: VerificationReport, *, record: bool = True) -> None:
         self._resolve()
         for sha256, items in self.problem_items.items():
             report.blob_context[sha256] = {"items": sorted(items)}
+        if not record:
+            return
         item_ids = sorted(self.outcomes)
         for start in range(0, len(item_ids), BATCH):
             self._record(actor, item_ids[start : start + BATCH])

@@ -10,8 +10,12 @@ One file goes in like this:
    temporary file, fsync, rename) with no lock held, since that may take minutes;
 3. record: in ONE transaction under the audit head lock, the blob record, the item, its
    original file row and the intake custody event (with its audit entry) — or, when an
-   original with the same SHA-256 already exists, only a "duplicate intake" custody event on
-   that item. Derivative jobs are queued after commit.
+   original with the same SHA-256 already exists in an item the submitter may see, only a
+   "duplicate intake" custody event on that item. When every item holding it is hidden from
+   the submitter, the answer must not reveal them (copies.py): a new item whose original
+   shares the blob and is marked as a copy, its intake event, a "duplicate intake" event on
+   the hidden item and an `access.denied` audit entry, all in the same transaction.
+   Derivative jobs are queued after commit.
 
 A crash before 3 commits leaves at most an unrecorded blob, which the next intake of the same
 content adopts; never an item without its blob, a half-written file, or a blob recorded twice.
@@ -34,11 +38,12 @@ from django.conf import settings
 from django.db import transaction
 
 from sillok.core.bulk import rows_inserted
-from sillok.custody.audit import lock_head, record_audit_batch
+from sillok.custody.audit import check_appendable, ensure_appendable, record_audit_batch
 from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
 from sillok.custody.models import Blob
 from sillok.custody.services import discard_blob, publish_blobs, record_blobs, stage_blob
 from sillok.evidence.access import check_can_add, check_can_use_compartment
+from sillok.evidence.copies import copy_details, existing_originals, log_hidden_matches
 from sillok.evidence.custody_log import (
     HandlingContext,
     custody_audit_spec,
@@ -200,6 +205,7 @@ def do_ingest_file(actor: Any, local_path: Path, **options: Any) -> IntakeResult
     Options as for `prepare_file`."""
     check_can_add(actor)
     check_can_use_compartment(actor, options["metadata"].compartment)
+    check_appendable()  # refuse before storing anything, not after
     prepared = prepare_file(local_path, **options)
     if isinstance(prepared, IntakeResult):
         return prepared
@@ -208,7 +214,9 @@ def do_ingest_file(actor: Any, local_path: Path, **options: Any) -> IntakeResult
 
 def do_record_intakes(actor: Any, batch: list[PreparedFile]) -> list[IntakeResult]:
     """Record prepared files in ONE transaction: for each, the blob record and either a new
-    item with its original, custody event and derivative jobs, or a duplicate-intake event.
+    item with its original, custody event and derivative jobs, or a duplicate-intake event
+    on the item the submitter may see that holds the same content. Content held only by
+    items hidden from the submitter makes a new item too, a copy (copies.py).
 
     The staged bytes are published to the blob store first (one flush to disk for the whole
     batch), outside the transaction; a crash before the commit leaves unrecorded blobs only.
@@ -220,34 +228,56 @@ def do_record_intakes(actor: Any, batch: list[PreparedFile]) -> list[IntakeResul
     batch = [replace(prepared, put=put) for prepared, put in zip(batch, puts, strict=True)]
     with transaction.atomic():
         # The head lock serialises intakes: of two concurrent intakes of the same content, the
-        # second one sees the first one's original here and records a duplicate.
-        lock_head()
-        shas = {prepared.put.sha256 for prepared in batch}
+        # second one sees the first one's original here and records a duplicate. Nothing may
+        # claim the seqs our custody events are about to take (a rewound log).
+        ensure_appendable()
         blobs = _blob_records(actor, batch)
-        originals = {
-            f.sha256: f
-            for f in ItemFile.objects.select_related("item").filter(
-                role=FileRole.ORIGINAL, sha256__in=shas
-            )
-        }
+        existing = existing_originals(actor, {prepared.put.sha256 for prepared in batch})
+        known = {sha: e.seen for sha, e in existing.items() if e.seen is not None}
         fresh: dict[str, PreparedFile] = {}
         for prepared in batch:  # the first of several equal files in a batch makes the item
-            if prepared.put.sha256 not in originals:
+            if prepared.put.sha256 not in known:
                 fresh.setdefault(prepared.put.sha256, prepared)
-        new_files = _create_items(actor, list(fresh.values()), blobs)
-        originals.update({f.sha256: f for f in new_files})
-        not_yet_reported = {f.sha256 for f in new_files}
-        results, events = [], []
-        for prepared in batch:
-            original = originals[prepared.put.sha256]
-            is_new = prepared.put.sha256 in not_yet_reported
-            not_yet_reported.discard(prepared.put.sha256)
-            action = CustodyAction.INTAKE if is_new else CustodyAction.DUPLICATE_INTAKE
-            events.append((original, action, prepared))
-            results.append(_result(prepared, original, is_new))
+        hidden = {sha: existing[sha].first for sha in fresh if sha in existing}
+        new_files = _create_items(actor, list(fresh.values()), blobs, hidden)
+        known.update({f.sha256: f for f in new_files})
+        results, events, refused = _outcomes(batch, known, {f.sha256 for f in new_files}, hidden)
+        log_hidden_matches(actor, refused)
         _record_events(actor, events)
         schedule_derivations_for(new_files)
     return results
+
+
+# One custody event to record: on which original, what, how, with which details.
+_Event = tuple[ItemFile, str, HandlingContext, dict[str, Any]]
+
+
+def _outcomes(
+    batch: list[PreparedFile],
+    known: dict[str, ItemFile],
+    not_yet_reported: set[str],
+    hidden: dict[str, ItemFile],
+) -> tuple[list[IntakeResult], list[_Event], list[tuple[ItemFile, HandlingContext]]]:
+    """Per prepared file, in order: its result and custody events. The first file of a
+    content made just now is new (a copy, when `hidden` holds the content: its submission is
+    also recorded on the hidden original and refused access is audited); the others are
+    duplicates of the original the submitter may see."""
+    results: list[IntakeResult] = []
+    events: list[_Event] = []
+    refused: list[tuple[ItemFile, HandlingContext]] = []
+    for prepared in batch:
+        sha = prepared.put.sha256
+        original = known[sha]
+        is_new = sha in not_yet_reported
+        not_yet_reported.discard(sha)
+        action = CustodyAction.INTAKE if is_new else CustodyAction.DUPLICATE_INTAKE
+        events.append((original, action, prepared.context, prepared.details))
+        if is_new and sha in hidden:
+            details = copy_details(prepared.details, original)
+            events.append((hidden[sha], CustodyAction.DUPLICATE_INTAKE, prepared.context, details))
+            refused.append((hidden[sha], prepared.context))
+        results.append(_result(prepared, original, is_new))
+    return results, events, refused
 
 
 def _blob_records(actor: Any, batch: list[PreparedFile]) -> dict[str, Blob]:
@@ -255,7 +285,11 @@ def _blob_records(actor: Any, batch: list[PreparedFile]) -> dict[str, Blob]:
     return {record.blob.sha256: record.blob for record in stored}
 
 
-def _create_items(actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob]) -> list[ItemFile]:
+def _create_items(
+    actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob], copy_of: dict[str, ItemFile]
+) -> list[ItemFile]:
+    """Items with their originals for `fresh`; an original whose content is in `copy_of`
+    (held by an item hidden from `actor`) is a copy of that one and shares its blob."""
     creator = actor if getattr(actor, "pk", None) else None
     # Checked by the callers (do_ingest_file, do_ingest_paths); one lookup per code here.
     codes = {p.metadata.compartment for p in fresh if p.metadata.compartment}
@@ -279,21 +313,22 @@ def _create_items(actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob])
             size=p.put.size,
             media_type=p.media_type,
             original_filename=p.filename,
+            copy_of=copy_of.get(p.put.sha256),
         )
         for item, p in zip(items, fresh, strict=True)
     )
     return files
 
 
-def _record_events(actor: Any, events: list[tuple[ItemFile, str, PreparedFile]]) -> None:
+def _record_events(actor: Any, events: list[_Event]) -> None:
     specs = [
-        custody_audit_spec(actor, f.item, action, p.context, file=f, details=p.details)
-        for f, action, p in events
+        custody_audit_spec(actor, f.item, action, context, file=f, details=details)
+        for f, action, context, details in events
     ]
     entries = record_audit_batch(specs)
     CustodyEvent.objects.bulk_create(
-        custody_event_for(entry, actor, f.item, action, p.context, file=f, details=p.details)
-        for entry, (f, action, p) in zip(entries, events, strict=True)
+        custody_event_for(entry, actor, f.item, action, context, file=f, details=details)
+        for entry, (f, action, context, details) in zip(entries, events, strict=True)
     )
 
 
@@ -336,6 +371,7 @@ def do_ingest_paths(
     """
     check_can_add(actor)
     check_can_use_compartment(actor, metadata.compartment)
+    check_appendable()  # refuse before storing anything, not after
     results: list[IntakeResult] = []
     batch: list[PreparedFile] = []
     batch_started = time.monotonic()

@@ -161,6 +161,12 @@ class ItemFile(models.Model):
     derivation = models.ForeignKey(
         "DerivationJob", on_delete=models.PROTECT, null=True, blank=True, related_name="outputs"
     )
+    # A copy: the original of an item made for a submitter who may not see the item that
+    # already holds this content (intake.py). It shares that original's blob and points at it
+    # (always at the first original of the content, never at another copy).
+    copy_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
+    )
     kind = models.CharField(max_length=16, default="original")
     language = models.CharField(max_length=16, blank=True)
     tool = models.CharField(max_length=100, blank=True)
@@ -172,12 +178,15 @@ class ItemFile(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            # An item has exactly one original; the same content is one item, never two.
+            # An item has exactly one original; the same content is one item, never two,
+            # except for copies made for submitters who may not see that item (intake.py).
             models.UniqueConstraint(
                 fields=["item"], condition=Q(role="original"), name="evidence_one_original"
             ),
             models.UniqueConstraint(
-                fields=["sha256"], condition=Q(role="original"), name="evidence_unique_original"
+                fields=["sha256"],
+                condition=Q(role="original", copy_of__isnull=True),
+                name="evidence_unique_original",
             ),
         ]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sillok.custody.canonical import format_time
 from sillok.custody.services import open_blob
+from sillok.evidence.access import visible_item_ids
 from sillok.evidence.derive.base import TEXT_KINDS
 from sillok.evidence.models import CustodyEvent, DerivationJob, Item, ItemFile
 
@@ -155,3 +156,28 @@ def possible_duplicates(item: Item, visible: Any, limit: int = 10) -> list[tuple
     ranked = sorted(best.items(), key=lambda pair: pair[1])[:limit]
     items = Item.objects.in_bulk([item_id for item_id, _ in ranked])
     return [(items[item_id], distance) for item_id, distance in ranked]
+
+
+def copies_of(item: Item) -> list[ItemFile]:
+    """The originals of items made as copies of `item`'s original for submitters who could
+    not see it (copies.py), oldest first, with their items and who submitted them. Shown only
+    to those who may see `item`."""
+    return list(
+        ItemFile.objects.filter(copy_of__item=item)
+        .select_related("item", "item__created_by")
+        .order_by("pk")
+    )
+
+
+def copied_from(item: Item, user: Any) -> Item | None:
+    """The item whose original `item`'s original is a copy of, if `user` may see it; None
+    otherwise, so that the submitter of a copy learns nothing of the hidden item."""
+    source = (
+        ItemFile.objects.filter(item=item, copy_of__isnull=False)
+        .select_related("copy_of__item")
+        .first()
+    )
+    if source is None or source.copy_of is None:
+        return None
+    first = source.copy_of.item
+    return first if visible_item_ids(user, [first.pk]) else None

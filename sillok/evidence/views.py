@@ -20,6 +20,8 @@ from sillok.evidence.access import (
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.models import ConsentForm, ConsentScope, ItemKind, Sensitivity
 from sillok.evidence.queries import (
+    copied_from,
+    copies_of,
     custody_timeline,
     iter_blob,
     jobs_of,
@@ -78,6 +80,10 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "events": custody_timeline(item),
         "can_open_originals": can_open_originals(request.user, item),
         "look_alikes": possible_duplicates(item, visible_items(request.user)),
+        # Copies made for submitters who could not see this item; and, on a copy, the item it
+        # copies when this viewer may see that one (never for its submitter: copies.py).
+        "copies": copies_of(item),
+        "copied_from": copied_from(item, request.user),
         "consent_labels": [
             ConsentScope(v).label for v in item.consent_scope if v in ConsentScope.values
         ],

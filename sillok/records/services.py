@@ -18,13 +18,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sillok.core.bulk import insert_instances, insert_rows, reserve_ids
-from sillok.custody.audit import AuditSpec, record_audit, record_audit_batch
+from sillok.custody.audit import AuditSpec, lock_head, record_audit, record_audit_batch
+from sillok.custody.models import AuditEntry
 from sillok.records.access import RecordActionRefused, check_can_change, check_can_review
 from sillok.records.history import restorable_values, snapshot, version_for
 from sillok.records.kinds import get_kind, kind_of
 from sillok.records.links import check_link
 from sillok.records.models import RecordVersion, ReviewStatus, VersionAction
 from sillok.records.names import rebuild_person_names, romanizations_for
+from sillok.records.version_audit import version_digest, versions_digest
 
 MAX_REASON = 2000
 
@@ -43,21 +45,38 @@ def _write_version(
     user: Any, record: models.Model, action: str, *, reason: str = "", fields: list[str] = ()
 ) -> RecordVersion:
     kind = kind_of(record).name
+    state = snapshot(record)
+    actor = user if user and user.pk else None
+    digest = version_digest(
+        kind=kind,
+        record_id=record.pk,
+        number=record.revision,
+        action=action,
+        snapshot=state,
+        reason=reason,
+        actor_id=actor.pk if actor else None,
+    )
     entry = record_audit(
         user,
         f"record.{action}",
         object_type=f"records.{kind}",
         object_id=record.pk,
-        details={"revision": record.revision, "fields": sorted(fields)},
+        details={
+            "revision": record.revision,
+            "fields": sorted(fields),
+            # Lets `sillok verify` prove the version row unchanged (version_audit.py).
+            "versions_sha256": versions_digest([(record.pk, record.revision, digest)]),
+        },
     )
     return RecordVersion.objects.create(
         kind=kind,
         record_id=record.pk,
         number=record.revision,
         action=action,
-        snapshot=snapshot(record),
+        snapshot=state,
         reason=reason,
-        actor=user if user and user.pk else None,
+        actor=actor,
+        created_at=entry.created_at,
         audit_seq=entry.seq,
     )
 
@@ -353,12 +372,60 @@ def do_reinstate_record(
     )
 
 
+class ImportedBefore(RecordActionRefused):
+    """The file was imported before as records of the same kind, and the import was not
+    confirmed: `earlier` holds the audit entries of those imports, oldest first."""
+
+    def __init__(self, earlier: list[AuditEntry]) -> None:
+        last = earlier[-1]
+        super().__init__(
+            f"this file was already imported on {last.created_at:%Y-%m-%d %H:%M} by "
+            f"{last.actor_name or 'the system'}"
+        )
+        self.earlier = earlier
+
+
+def earlier_imports(kind: str, sha256: str, sheet: str = "") -> list[AuditEntry]:
+    """The audit entries of earlier imports of the file with this SHA-256 as records of
+    `kind` (of a workbook: from the same sheet), oldest first. The audit log is the record of
+    imports, so files imported before this check existed are found too."""
+    if not sha256:
+        return []
+    entries = AuditEntry.objects.filter(
+        action="record.imported",
+        object_type=f"records.{get_kind(kind).name}",
+        details__sha256=sha256,
+    ).order_by("seq")
+    # Entries written before sheets were recorded name none: they match any sheet.
+    return [entry for entry in entries if entry.details.get("sheet", sheet) == sheet]
+
+
+def _check_first_import(kind: str, source: dict[str, Any], *, again: bool) -> list[AuditEntry]:
+    """The earlier imports of the file; ImportedBefore when there are some and `again` is not
+    set. Inside the import's transaction, under the audit lock: two imports of one file at
+    once (a double submit, a retry while the first still runs) both passed the caller's
+    check, and the lock, which the transaction takes for its entry anyway, makes the second
+    wait and then see the first one's entry."""
+    lock_head()
+    earlier = earlier_imports(kind, source.get("sha256", ""), source.get("sheet", ""))
+    if earlier and not again:
+        raise ImportedBefore(earlier)
+    return earlier
+
+
 def do_import_records(
-    user: Any, kind: str, rows: list[dict[str, Any]], *, source: dict[str, Any]
+    user: Any,
+    kind: str,
+    rows: list[dict[str, Any]],
+    *,
+    source: dict[str, Any],
+    again: bool = False,
 ) -> list[models.Model]:
     """Create many records from cleaned values in one transaction (all or nothing), set-based:
     one insert per table, one audit entry for the import and a first version per record.
-    `source` describes the file (name, sha256, row count) for the audit entry."""
+    `source` describes the file (name, sha256, row count; sheet of a workbook) for the audit
+    entry. A file imported before as the same kind is refused (ImportedBefore) unless `again`:
+    a retry after a crash must not create every record a second time."""
     check_can_change(user)
     if not user.has_perm("records.import_records"):
         raise RecordActionRefused("importing needs the import_records permission")
@@ -383,6 +450,35 @@ def do_import_records(
         if any(m2m_values):
             _bulk_set_m2m(model, records, m2m_values)
         _after_bulk_create(record_kind.name, records)
+        earlier = _check_first_import(record_kind.name, source, again=again)
+        reason = f"imported from {source.get('name', 'a file')}"
+        snapshots = [snapshot(r) for r in records]
+        digests = [
+            (
+                r.pk,
+                1,
+                version_digest(
+                    kind=record_kind.name,
+                    record_id=r.pk,
+                    number=1,
+                    action=VersionAction.IMPORTED,
+                    snapshot=state,
+                    reason=reason,
+                    actor_id=user.pk,
+                ),
+            )
+            for r, state in zip(records, snapshots, strict=True)
+        ]
+        details = {
+            **source,
+            "created": len(records),
+            "first_id": records[0].pk if records else None,
+            "last_id": records[-1].pk if records else None,
+            # Lets `sillok verify` prove the version rows unchanged (version_audit.py).
+            "versions_sha256": versions_digest(digests),
+        }
+        if earlier:
+            details["imported_before"] = [entry.seq for entry in earlier]
         entry = record_audit_batch(
             [
                 AuditSpec(
@@ -390,16 +486,10 @@ def do_import_records(
                     "record.imported",
                     object_type=f"records.{record_kind.name}",
                     object_id="",
-                    details={
-                        **source,
-                        "created": len(records),
-                        "first_id": records[0].pk if records else None,
-                        "last_id": records[-1].pk if records else None,
-                    },
+                    details=details,
                 )
             ]
         )[0]
-        reason = f"imported from {source.get('name', 'a file')}"
         insert_rows(
             RecordVersion,
             (
@@ -419,13 +509,13 @@ def do_import_records(
                     r.pk,
                     1,
                     VersionAction.IMPORTED,
-                    snapshot(r),
+                    state,
                     reason,
                     user.pk,
-                    now,
+                    entry.created_at,
                     entry.seq,
                 )
-                for r in records
+                for r, state in zip(records, snapshots, strict=True)
             ),
         )
     return records

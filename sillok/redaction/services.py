@@ -17,7 +17,6 @@ entry or a log. Provenance holds counts and categories only.
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from sillok.core.tempfiles import temp_dir
 from sillok.custody.audit import lock_head, record_audit
 from sillok.custody.services import open_blob, put_blob, record_blob
 from sillok.evidence.access import access_item, visible_items
@@ -160,12 +160,11 @@ def _sources(item: Item) -> list[tuple[ItemFile, str]]:
     return sources
 
 
-def _identity_terms(actor: Any) -> list[str] | None:
-    """The vault's names for redaction (audited there); None when there is no vault."""
-    try:
-        from sillok.vault.services import identity_terms_for_redaction
-    except ImportError:
-        return None
+def _identity_terms(actor: Any) -> list[str]:
+    """The vault's names for redaction (audited there). The vault is part of Sillok: were it
+    missing, texts would go out with every name in them, so an ImportError is not caught."""
+    from sillok.vault.services import identity_terms_for_redaction
+
     return identity_terms_for_redaction(actor)
 
 
@@ -333,8 +332,8 @@ def do_request_redaction(
             "this item has nothing to redact yet: no extracted text, transcript, picture or PDF"
         )
     outcome = RedactionOutcome()
-    with tempfile.TemporaryDirectory(dir=_temp_root(), prefix="redact-") as tmp:
-        outputs = _make_outputs(user, sources, Path(tmp), outcome)
+    with temp_dir("redact-") as tmp:
+        outputs = _make_outputs(user, sources, tmp, outcome)
         puts = []
         for output in outputs:
             with output.path.open("rb") as stream:
@@ -417,12 +416,6 @@ def _record(
         summary=output.summary,
         requested_by=user,
     )
-
-
-def _temp_root() -> Path:
-    root = Path(settings.SILLOK_HOME) / "tmp"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 # --- Reviewing ------------------------------------------------------------------------------

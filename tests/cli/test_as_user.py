@@ -47,6 +47,7 @@ OPERATOR_ONLY = {
     "flush": "empties the database of a test or demo installation",
     "compartment": "compartment management is the operator's (docs/security.md)",
     "reindex": "rebuilds the search index of the installation; prints only counts",
+    "witness": "checkpoint delivery and kept checkpoints: hashes and seqs, no evidence",
 }
 
 

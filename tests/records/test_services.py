@@ -131,8 +131,11 @@ def test_each_change_keeps_who_when_why_and_the_whole_record(analyst, make_recor
     }
     entry = AuditEntry.objects.get(seq=second.audit_seq)
     assert entry.action == "record.edited" and entry.object_id == str(person.pk)
-    # The audit entry names the fields, never their values (witness details stay out of logs).
+    # The audit entry names the fields, never their values (witness details stay out of
+    # logs); the version's digest lets verify prove the row unchanged without revealing it.
+    digest = entry.details.pop("versions_sha256")
     assert entry.details == {"fields": ["notes", "status"], "revision": 2}
+    assert len(digest) == 64 and digest not in str(second.snapshot)
 
 
 def test_an_edit_against_an_old_revision_is_refused(analyst, documentation_officer, make_record):

@@ -14,6 +14,7 @@ from sillok.accounts.acting import acting_user, add_as_option
 from sillok.custody.checkpoints import CheckpointFileError, load_checkpoint_file
 from sillok.custody.services import run_verification
 from sillok.custody.verify import ERROR, VerificationReport
+from sillok.custody.witness import checkpoint_files_in
 
 
 def positive_int(raw: str) -> int:
@@ -50,11 +51,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--checkpoint",
-            metavar="FILE",
+            metavar="FILE_OR_DIR",
             action="extend",
             nargs="+",
             default=[],
-            help="an exported checkpoint file to check the chain against (repeatable)",
+            help="an exported checkpoint file, or a folder of them (every *.json inside), to "
+            "check the chain against (repeatable)",
         )
         add_as_option(parser, "run as USER (needs accounts.run_verify; default: the operator)")
         parser.add_argument(
@@ -79,7 +81,10 @@ class Command(BaseCommand):
                 "--sample and --since choose blobs; --skip-blobs checks none", returncode=2
             )
         try:
-            files = [load_checkpoint_file(path) for path in options["checkpoint"]]
+            paths = checkpoint_files_in(options["checkpoint"])
+            if options["checkpoint"] and not paths:
+                raise CheckpointFileError("no checkpoint files (*.json) in the folder given")
+            files = [load_checkpoint_file(path) for path in paths]
         except CheckpointFileError as exc:
             raise CommandError(str(exc), returncode=2) from None
         actor = acting_user(options["as_user"], "accounts.run_verify")
@@ -112,6 +117,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("blobs: skipped")
+        if not checked.get("checkpoint_witnesses"):
+            self.stdout.write(
+                "note: no checkpoint witness is configured (SILLOK_CHECKPOINT_WITNESSES); "
+                "checkpoints that never leave this machine can be re-signed by whoever holds "
+                "its key"
+            )
         for problem in report.problems:
             label = "PROBLEM" if problem.severity == ERROR else "info"
             owners = report.blob_context.get(problem.sha256 or "", {}).get("items")
