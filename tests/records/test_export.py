@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from sillok.custody.models import AuditEntry
@@ -271,8 +272,9 @@ def test_an_export_takes_a_fixed_number_of_queries(
             violation_type="torture",
             place="회령시",
         )
-    # 12 before the consent rule, which reads the testimonies' consent once per export.
-    with django_assert_max_num_queries(13):
+    # 12 before the consent rule, which reads the testimonies' consent once per export; on
+    # PostgreSQL the audit entry's head check is a statement of its own (custody/audit.py).
+    with django_assert_max_num_queries(13 if connection.vendor == "sqlite" else 14):
         rows = csv_rows(export(documentation_officer, "acts", "csv"))
     assert len(rows) == 30
 
