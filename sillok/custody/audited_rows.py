@@ -50,9 +50,10 @@ def registered_audited_rows() -> list[AuditedRows]:
     return list(_registry.values())
 
 
-def entries_with_prefix(prefix: str, batch_size: int) -> Iterator[AuditEntry]:
-    """Every entry whose action starts with `prefix`, in seq order, by keyset pages."""
-    query = AuditEntry.objects.filter(action__startswith=prefix).order_by("seq")
+def entries_where(batch_size: int, **filters: Any) -> Iterator[AuditEntry]:
+    """Every entry matching `filters` (e.g. action__startswith="custody."), in seq order, by
+    keyset pages (no OFFSET scans)."""
+    query = AuditEntry.objects.filter(**filters).order_by("seq")
     batch = list(query[:batch_size])
     while batch:
         yield from batch

@@ -37,7 +37,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from sillok.custody.checkpoints import export_json
-from sillok.custody.models import AuditCheckpoint, CheckpointDelivery
+from sillok.custody.models import AuditCheckpoint, CheckpointDelivery, WitnessedCheckpoint
 
 logger = logging.getLogger(__name__)
 
@@ -122,19 +122,19 @@ def _mark(delivery: CheckpointDelivery, *, error: str) -> None:
 def send_to_witness(witness: str, checkpoint: AuditCheckpoint) -> None:
     """Send one checkpoint file to one witness. Raises DeliveryFailed."""
     document = export_json(checkpoint)
-    name = checkpoint_file_name(checkpoint)
+    name = checkpoint_file_name(checkpoint.key_fingerprint, checkpoint.seq)
     if witness == "admins" or witness.startswith("mailto:"):
         _mail(witness, checkpoint, name, document)
     elif witness.startswith(("https://", "http://")):
         _post(witness, document)
     elif witness.startswith("dir:"):
-        _write(Path(witness[4:]), name, document)
+        write_checkpoint_file(Path(witness[4:]), name, document)
     else:
         raise DeliveryFailed(f"unknown kind of witness {witness!r}")
 
 
-def checkpoint_file_name(checkpoint: AuditCheckpoint) -> str:
-    return f"sillok-checkpoint-{checkpoint.key_fingerprint[:16]}-{checkpoint.seq:012d}.json"
+def checkpoint_file_name(key_fingerprint: str, seq: int) -> str:
+    return f"sillok-checkpoint-{key_fingerprint[:16]}-{seq:012d}.json"
 
 
 def _mail(witness: str, checkpoint: AuditCheckpoint, name: str, document: str) -> None:
@@ -182,8 +182,9 @@ def _reason(exc: urllib.error.HTTPError) -> str:
         return exc.reason
 
 
-def _write(folder: Path, name: str, document: str) -> None:
-    """Write once: an existing file with other content is a problem, never overwritten."""
+def write_checkpoint_file(folder: Path, name: str, document: str) -> None:
+    """Write once (0600, fsynced): an existing file with the same content is fine, one with
+    other content is DeliveryFailed, never overwritten."""
     target = folder / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -198,6 +199,19 @@ def _write(folder: Path, name: str, document: str) -> None:
         out.write(document)
         out.flush()
         os.fsync(out.fileno())
+
+
+def export_witnessed(key_fingerprint: str, folder: Path) -> int:
+    """Write the checkpoints kept here for a repository as files (this instance as witness),
+    for `sillok verify --checkpoint FOLDER` there; returns how many. Raises DeliveryFailed."""
+    kept = WitnessedCheckpoint.objects.filter(key_fingerprint=key_fingerprint.lower())
+    count = 0
+    for checkpoint in kept.order_by("seq"):
+        document = json.dumps(checkpoint.document, indent=2, sort_keys=True) + "\n"
+        name = checkpoint_file_name(checkpoint.key_fingerprint, checkpoint.seq)
+        write_checkpoint_file(folder, name, document)
+        count += 1
+    return count
 
 
 def pending_by_witness() -> dict[str, tuple[int, str]]:

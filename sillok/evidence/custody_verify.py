@@ -23,7 +23,7 @@ from sillok.custody.audited_rows import (
     AuditedRows,
     changed_fields,
     entries_by_seq,
-    entries_with_prefix,
+    entries_where,
     merge_by_seq,
     why_no_entry,
 )
@@ -94,7 +94,7 @@ def check_custody_events(report: VerificationReport, limit: int, batch_size: int
     """Every custody event against its entry, and every custody entry against its event."""
     count = 0
     rows = _events_in_seq_order(batch_size)
-    entries = entries_with_prefix(ACTION_PREFIX, batch_size)
+    entries = entries_where(batch_size, action__startswith=ACTION_PREFIX)
     for seq, events, entry in merge_by_seq(rows, entries, lambda event: event.audit_seq):
         count += len(events)
         if not events:
@@ -228,7 +228,7 @@ def _file_differences(
 def _report_missing_files(report: VerificationReport, batch_size: int) -> None:
     """File rows that custody entries state but that are gone."""
     stated: dict[int, AuditEntry] = {}
-    for entry in entries_with_prefix(ACTION_PREFIX, batch_size):
+    for entry in entries_where(batch_size, action__startswith=ACTION_PREFIX):
         file_row = entry.details.get("file_row") if isinstance(entry.details, dict) else None
         if isinstance(file_row, dict) and isinstance(file_row.get("id"), int):
             stated.setdefault(file_row["id"], entry)

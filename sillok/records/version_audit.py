@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from sillok.custody.audited_rows import AuditedRows, merge_by_seq, why_no_entry
+from sillok.custody.audited_rows import AuditedRows, entries_where, merge_by_seq, why_no_entry
 from sillok.custody.canonical import canonical_json
 from sillok.custody.models import AuditEntry
 from sillok.custody.verify import Problem, VerificationReport
@@ -87,21 +87,13 @@ def _versions_in_seq_order(batch_size: int) -> Iterator[RecordVersion]:
         )
 
 
-def _version_entries(batch_size: int) -> Iterator[AuditEntry]:
-    query = AuditEntry.objects.filter(action__in=VERSION_ACTIONS).order_by("seq")
-    batch = list(query[:batch_size])
-    while batch:
-        yield from batch
-        batch = list(query.filter(seq__gt=batch[-1].seq)[:batch_size])
-
-
 def check_record_versions(report: VerificationReport, limit: int, batch_size: int) -> None:
     count = 0
     for version in RecordVersion.objects.filter(audit_seq__isnull=True).iterator(batch_size):
         count += 1
         report.add(_unaudited(version, "it names no audit entry"))
     rows = _versions_in_seq_order(batch_size)
-    entries = _version_entries(batch_size)
+    entries = entries_where(batch_size, action__in=VERSION_ACTIONS)
     for seq, versions, entry in merge_by_seq(rows, entries, lambda v: v.audit_seq):
         count += len(versions)
         if not versions:

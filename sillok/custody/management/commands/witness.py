@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from sillok.custody.models import WitnessedCheckpoint
-from sillok.custody.witness import configured_witnesses, deliver_pending, pending_by_witness
+from sillok.custody.witness import (
+    DeliveryFailed,
+    configured_witnesses,
+    deliver_pending,
+    export_witnessed,
+    pending_by_witness,
+)
 
 
 class Command(BaseCommand):
@@ -78,19 +83,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{row['key_fingerprint'][:16]}… #{row['seq']} {row['entry_hash']}")
 
     def _export(self, options: dict[str, Any]) -> None:
-        fingerprint = options["key"].lower()
-        kept = list(WitnessedCheckpoint.objects.filter(key_fingerprint=fingerprint))
-        if not kept:
-            raise CommandError(f"no checkpoints kept for key {fingerprint}", returncode=2)
         folder = Path(options["out"])
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        written = 0
-        for checkpoint in kept:
-            target = folder / f"sillok-checkpoint-{fingerprint[:16]}-{checkpoint.seq:012d}.json"
-            if target.exists():
-                continue
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(json.dumps(checkpoint.document, indent=2, sort_keys=True) + "\n")
-            written += 1
+        try:
+            written = export_witnessed(options["key"], folder)
+        except DeliveryFailed as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if not written:
+            raise CommandError(f"no checkpoints kept for key {options['key']}", returncode=2)
         self.stdout.write(f"wrote {written} checkpoint files to {folder}")
