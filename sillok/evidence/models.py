@@ -102,6 +102,9 @@ class Item(models.Model):
         verbose_name=_("compartment"),
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Graphic content (violence, injuries, bodies): reviewers see its photos and video blurred
+    # until they choose to reveal them (accounts.UserPreferences.graphic_media).
+    graphic = models.BooleanField(_("graphic content"), default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -239,6 +242,42 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of item {self.item_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ItemVersionAction(models.TextChoices):
+    BASELINE = "baseline", _("State before the first edit")
+    EDITED = "edited", _("Edited")
+    RESTORED = "restored", _("Restored an earlier version")
+
+
+class ItemVersion(models.Model):
+    """One state of an item's metadata after one change: who, when, why, and every editable
+    field as it then was (`snapshot`), so that versions can be compared and restored
+    (editing.py). Append-only (database triggers). The first edit of an item also records the
+    state it had before (`baseline`), under the same audit entry; that entry is the
+    "metadata changed" custody event's, whose details state the versions' digest."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=ItemVersionAction.choices)
+    snapshot = models.JSONField()
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    audit_seq = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="evidence_version_number")
+        ]
+        # `sillok verify` walks versions in seq order.
+        indexes = [models.Index(fields=["audit_seq"], name="evidence_version_audit_seq")]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} v{self.number}"
 
 
 class JobStatus(models.TextChoices):
