@@ -8,11 +8,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SILLOK_HOME ?= $(CURDIR)/var
+# Where `make demo` serves: `make demo PORT=8001` or `make demo HOST=0.0.0.0 PORT=8080`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: help setup system-packages demo serve test test-sqlite test-postgres lint bench mutate clean
 
 help:
-	@echo "make demo   set up, initialise ./var with demo data and users, serve on http://127.0.0.1:8000"
+	@echo "make demo   set up, initialise ./var with demo data and users, serve on http://$(HOST):$(PORT)"
+	@echo "            (choose with make demo PORT=8001 HOST=127.0.0.1)"
 	@echo "make test   set up and run the whole suite on SQLite and on PostgreSQL"
 	@echo "make setup  install system packages and the virtual environment (idempotent)"
 	@echo "make bench  run the benchmarks in bench/"
@@ -43,7 +47,7 @@ demo: setup
 	$(BIN)/python -m bench.synthetic demo
 	@# A worker beside the server makes the derivatives (text, OCR, transcripts, previews).
 	$(BIN)/sillok worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/sillok serve --host 127.0.0.1 --port 8000
+	$(BIN)/sillok serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check sillok tests bench

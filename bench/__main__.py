@@ -231,7 +231,7 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
-    from sillok.core.services import do_initialise_repository
+    from sillok.workspace.services import do_initialise_repository
 
     do_initialise_repository()
     results: dict = {

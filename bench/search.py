@@ -116,7 +116,7 @@ def _setup_django(home: Path, database_url: str | None) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from sillok.core.services import do_initialise_repository
+    from sillok.workspace.services import do_initialise_repository
 
     do_initialise_repository()
 

@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "sillok.vault",
     "sillok.redaction",
     "sillok.search",
+    # The top layer: imports every app above, imported by none (tests/test_layering.py).
+    "sillok.workspace",
+    "sillok.demo",
 ]
 
 MIDDLEWARE = [
@@ -254,7 +257,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = env_int("SILLOK_LOGIN_FAILURE_LIMIT", 5)

@@ -3,7 +3,7 @@ from django.urls import include, path
 from sillok.api import api
 
 urlpatterns = [
-    path("", include("sillok.core.urls")),
+    path("", include("sillok.workspace.urls")),
     path("accounts/", include("sillok.accounts.urls")),
     path("items/", include("sillok.evidence.urls")),
     path("records/", include("sillok.records.urls")),

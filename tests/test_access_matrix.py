@@ -65,6 +65,9 @@ ITEM_READ = {
     "item_custody": ("get", "/api/v1/items/{item}/custody"),
     "item_text": ("get", "/api/v1/items/{item}/text"),
     "file_content": ("get", "/api/v1/items/{item}/files/{file}/content"),
+    "evidence:item_edit": ("get", "/items/{item}/edit/"),
+    "evidence:item_history": ("get", "/items/{item}/history/"),
+    "item_history": ("get", "/api/v1/items/{item}/history"),
 }
 ORIGINAL_FILES = {"evidence:file", "file_content"}
 # Reading one record (a person; {record} replaced by its id) or one of its versions.
@@ -100,6 +103,22 @@ RECORD_WRITE = {
 # Acting on one item: a hidden item answers exactly as a missing one.
 ITEM_WRITE = {
     "redaction:request": ("post", "/redaction/items/{item}/request/", {}),
+    # Correcting metadata: the first persona who may edits (revision 1), the rest are stale.
+    "update_item": (
+        "patch",
+        "/api/v1/items/{item}",
+        {"values": {"description": "seen"}, "revision": 1, "reason": "matrix"},
+    ),
+    "restore_item_version": (
+        "post",
+        "/api/v1/items/{item}/restore/1",
+        {"revision": 1, "reason": "matrix"},
+    ),
+    "evidence:item_restore": (
+        "post",
+        "/items/{item}/versions/1/restore/",
+        {"revision": 1, "reason": "matrix"},
+    ),
 }
 # Lists and counts: each matrix object is present exactly when the persona may see it.
 LISTS = {
@@ -122,7 +141,7 @@ CREATE = {
 }
 # No object data: checked to show none of the matrix objects a persona may not see.
 NO_OBJECT_DATA = {
-    "core:home",
+    "workspace:home",
     "set_language",
     "accounts:account",
     "accounts:login",
@@ -300,9 +319,10 @@ def _check_item_read(world, clients) -> list[str]:
                 status = _call(client, method, path).status_code
                 if not may_see(persona, sensitivity, compartment, submitter):
                     expected = {404}
-                elif name in ORIGINAL_FILES and not (
-                    persona in OPENS_ORIGINALS or submitter == persona
-                ):
+                elif (
+                    name in ORIGINAL_FILES
+                    and not (persona in OPENS_ORIGINALS or submitter == persona)
+                ) or (name == "evidence:item_edit" and persona not in CHANGES_ITEMS):
                     expected = {403}
                 else:
                     expected = {200}

@@ -28,6 +28,9 @@ API = {
     "item_custody": ("get", "/api/v1/items/{item}/custody", 404),
     "item_text": ("get", "/api/v1/items/{item}/text", 404),
     "file_content": ("get", "/api/v1/items/{item}/files/{file}/content", 404),
+    "update_item": ("patch", "/api/v1/items/{item}", 404),
+    "item_history": ("get", "/api/v1/items/{item}/history", 404),
+    "restore_item_version": ("post", "/api/v1/items/{item}/restore/1", 404),
     "start_upload": ("post", "/api/v1/uploads", 403),
     "get_upload": ("get", "/api/v1/uploads/{upload}", 404),
     "put_upload_chunk": ("put", "/api/v1/uploads/{upload}?offset=0", 404),
@@ -66,6 +69,14 @@ BODIES = {
         "content_type": "application/json",
     },
     "restore_record_version": {"data": {}, "content_type": "application/json"},
+    "update_item": {
+        "data": {"values": {"title": "Changed"}, "revision": 1, "reason": "typo"},
+        "content_type": "application/json",
+    },
+    "restore_item_version": {
+        "data": {"revision": 1, "reason": "undo"},
+        "content_type": "application/json",
+    },
     "review_record": {"data": {"action": "complete"}, "content_type": "application/json"},
     "withdraw_record": {"data": {"reason": "duplicate"}, "content_type": "application/json"},
     "reinstate_record": {"data": {}, "content_type": "application/json"},
@@ -73,7 +84,7 @@ BODIES = {
 
 # URL name -> (path, status for the outsider with GET); anonymous visitors are sent to login.
 PAGES = {
-    "core:home": ("/", 200),
+    "workspace:home": ("/", 200),
     "accounts:account": ("/accounts/", 200),
     "accounts:login": ("/accounts/login/", 302),  # already signed in: sent home
     "accounts:logout": ("/accounts/logout/", 405),
@@ -91,6 +102,9 @@ PAGES = {
     "evidence:upload": ("/items/upload/", 403),
     "evidence:item": ("/items/{item}/", 404),
     "evidence:file": ("/items/{item}/files/{file}/", 404),
+    "evidence:item_edit": ("/items/{item}/edit/", 404),
+    "evidence:item_history": ("/items/{item}/history/", 404),
+    "evidence:item_restore": ("/items/{item}/versions/1/restore/", 405),
     "set_language": ("/i18n/setlang/", 302),
     # Documentation records: no view_record, no records (403); a record is "not found" (404).
     "records:home": ("/records/", 403),

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from sillok.accounts.models import GraphicMedia
+
 
 class LoginForm(AuthenticationForm):
     """Username and password; lockout is enforced by axes inside `authenticate`."""
@@ -43,3 +45,13 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("Enter the six digits shown in your app."))
         return token
+
+
+class GraphicMediaForm(forms.Form):
+    """How the photos and video of items marked graphic are shown to this user."""
+
+    graphic_media = forms.ChoiceField(
+        label=_("Graphic photos and video"),
+        choices=GraphicMedia.choices,
+        widget=forms.RadioSelect,
+    )

@@ -32,11 +32,27 @@ class Compartment(models.Model):
         return self.code
 
 
+class GraphicMedia(models.TextChoices):
+    """How a user sees the photos and video of items marked as graphic content."""
+
+    BLUR = "blur", _("Blurred until I reveal it")
+    GRAYSCALE = "grayscale", _("In grayscale until I reveal it")
+    SHOW = "show", _("As it is")
+
+
 class User(AbstractUser):
     """A person with an account. Roles are Django groups (see accounts/roles.py)."""
 
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # Reviewer welfare: people who look at evidence of violence all day choose how it reaches
+    # them (sillok/accounts/preferences.py); blurred is the safe default for a new account.
+    graphic_media = models.CharField(
+        _("graphic photos and video"),
+        max_length=16,
+        choices=GraphicMedia.choices,
+        default=GraphicMedia.BLUR,
     )
     compartments = models.ManyToManyField(
         Compartment, blank=True, related_name="members", verbose_name=_("compartments")

@@ -21,8 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sillok.accounts import twofactor, webauthn_keys
 from sillok.accounts.devices import device_kind
-from sillok.accounts.forms import LoginForm, TokenForm
+from sillok.accounts.forms import GraphicMediaForm, LoginForm, TokenForm
 from sillok.accounts.next_url import safe_next_url, with_next
+from sillok.accounts.preferences import do_set_graphic_media, graphic_media_mode
+from sillok.accounts.reauth import credit_sign_in, note_password_sign_in
 from sillok.accounts.roles import requires_two_factor, roles_of
 
 
@@ -37,6 +39,17 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session = self.request.session
+        note_password_sign_in(session)
+        user = self.request.user
+        if not twofactor.has_confirmed_device(user) and not requires_two_factor(user):
+            # No second step follows: the password is the whole sign-in, as it is the whole
+            # re-authentication for this user.
+            credit_sign_in(session)
+        return response
 
     def get_success_url(self) -> str:
         target = safe_next_url(self.request)
@@ -55,6 +68,8 @@ def _finish_second_factor(request: HttpRequest, device) -> None:
     # The session just gained privileges: give it a new key so an id seen before this
     # moment (a shared machine, a log) is worth nothing.
     request.session.cycle_key()
+    # A sign-in completed just now proves what the re-authentication page asks for.
+    credit_sign_in(request.session)
 
 
 @sensitive_post_parameters("otp_token")
@@ -133,9 +148,19 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """The user's own account: roles, second-factor devices, enrolment."""
+    """The user's own account: roles, second-factor devices, enrolment, and (POST) how
+    graphic photos and video are shown to them."""
     user = request.user
+    if request.method == "POST":
+        form = GraphicMediaForm(request.POST)
+        if form.is_valid():
+            if do_set_graphic_media(user, form.cleaned_data["graphic_media"]):
+                messages.success(request, _("Your choice for graphic media is saved."))
+            return redirect("accounts:account")
+    else:
+        form = GraphicMediaForm(initial={"graphic_media": graphic_media_mode(user)})
     context = {
+        "preferences_form": form,
         "roles": roles_of(user),
         "devices": [
             {"device": device, "kind": device_kind(device)}

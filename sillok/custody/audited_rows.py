@@ -1,10 +1,10 @@
 """Rows in other apps that carry an audit entry's seq, and how verification compares them.
 
-A custody event or a record version is written together with the audit entry named by its
-`audit_seq`, and the entry's hashed payload holds enough of the row to tell whether the row
-still says what it said then. The chain proves the entries; only comparing each row with its
-entry proves the rows. `custody` depends on no other app, so each app registers its tables
-here (from its AppConfig.ready) and `sillok verify` calls them.
+A custody event, a record version or an item metadata version is written together with the
+audit entry named by its `audit_seq`, and the entry's hashed payload holds enough of the row
+to tell whether the row still says what it said then. The chain proves the entries; only
+comparing each row with its entry proves the rows. `custody` depends on no other app, so each
+app registers its tables here (from its AppConfig.ready) and `sillok verify` calls them.
 
 What every registered check reports, by table and seq (and item or record where it has one):
 

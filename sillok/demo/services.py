@@ -1,4 +1,5 @@
-"""Loading the demo: one user per role and the four UN documents of data/, idempotently.
+"""Loading the demo: one user per role, the four UN documents of data/ and the casework that
+waits for each role (casework.py), idempotently.
 
 Documents go through the evidence intake service like any upload, so the demo exercises the
 real path: checked, streamed into the blob store, recorded as public UN-document items with a
@@ -17,6 +18,12 @@ from sillok.accounts.models import User
 from sillok.accounts.roles import ROLES, Role
 from sillok.accounts.services import AccountError, do_create_user
 from sillok.custody.blobstore.base import hash_stream
+from sillok.demo.casework import (
+    CaseworkError,
+    DemoCasework,
+    do_load_demo_casework,
+    read_casework,
+)
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import NEW, do_ingest_file
 from sillok.evidence.metadata import ItemMetadata, check_metadata
@@ -56,11 +63,14 @@ class DemoDocument:
 class DemoResult:
     users: list[DemoUser]
     documents: list[DemoDocument]
+    casework: DemoCasework | None = None
 
     @property
     def already_loaded(self) -> bool:
-        return not any(u.created for u in self.users) and not any(
-            d.loaded_now for d in self.documents
+        return (
+            not any(u.created for u in self.users)
+            and not any(d.loaded_now for d in self.documents)
+            and not (self.casework is not None and self.casework.loaded_now)
         )
 
 
@@ -159,6 +169,13 @@ def load_demo_documents() -> list[DemoDocument]:
 
 
 def do_load_demo() -> DemoResult:
-    """Create the missing demo users and store the missing demo documents."""
-    documents = load_demo_documents()  # first: damaged data stops us before any user exists
-    return DemoResult(users=load_demo_users(), documents=documents)
+    """Create the missing demo users, store the missing demo documents and add the missing
+    casework (a compartment, items, records in review, vault entries, a redacted copy)."""
+    try:
+        casework_data = read_casework()  # like the documents: checked before anything is stored
+        documents = load_demo_documents()  # first: damaged data stops us before any user exists
+        users = load_demo_users()
+        casework = do_load_demo_casework(casework_data)
+    except CaseworkError as exc:
+        raise DemoDataError(str(exc)) from None
+    return DemoResult(users=users, documents=documents, casework=casework)

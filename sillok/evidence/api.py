@@ -1,5 +1,6 @@
 """Evidence API: items (list, read, custody, text, file content), one-shot multipart intake,
-and resumable uploads. Thin: parse, call a service, shape the answer."""
+and resumable uploads (correcting metadata: api_editing.py). Thin: parse, call a service,
+shape the answer."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ninja.files import UploadedFile
 from sillok.core.api import MAX_INTEGER, Id, Limit, Offset
 from sillok.core.tempfiles import temp_dir
 from sillok.evidence.access import ActionRefused, ItemNotFound, access_item, visible_items
+from sillok.evidence.api_editing import register as register_editing
 from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.intake import DUPLICATE, NEW, do_ingest_file
 from sillok.evidence.metadata import MetadataError, check_metadata
@@ -325,3 +327,7 @@ def abort_upload(request: HttpRequest, key: str) -> Status:
     except UploadNotFound as exc:
         raise HttpError(404, str(exc)) from None
     return Status(204, None)
+
+
+# Correcting metadata, its history and restore (api_editing.py).
+register_editing(router)

@@ -11,7 +11,9 @@ class EvidenceConfig(AppConfig):
         from sillok.custody.fixity_hooks import register_fixity_observer
         from sillok.evidence.custody_verify import CUSTODY_EVENTS, ITEM_FILES
         from sillok.evidence.fixity import EvidenceFixityObserver
+        from sillok.evidence.item_version_audit import ITEM_VERSIONS
 
         register_fixity_observer(EvidenceFixityObserver)
         register_audited_rows(CUSTODY_EVENTS)
         register_audited_rows(ITEM_FILES)
+        register_audited_rows(ITEM_VERSIONS)

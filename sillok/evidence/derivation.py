@@ -2,7 +2,8 @@
 
 A DerivationJob is (source file, deriver, parameter key): queued once however often it is
 planned, claimed by a conditional UPDATE so two workers never run it together, and finished
-in one transaction that stores every output file, its provenance and the custody event.
+in one transaction that records every output file, its provenance and the custody event
+(through derivatives.py, the one way a derivative is stored).
 Originals are only ever read: the deriver gets a private copy in a temporary folder.
 
 Every deriver runs in a sandboxed child process (sandbox.py) on that copy, under memory, time
@@ -34,8 +35,9 @@ from django.utils import timezone
 from sillok.core.tempfiles import temp_dir
 from sillok.custody.audit import lock_head
 from sillok.custody.canonical import canonical_json
-from sillok.custody.services import open_blob, put_blob, record_blob
+from sillok.custody.services import open_blob
 from sillok.evidence.custody_log import HandlingContext, record_custody_event
+from sillok.evidence.derivatives import DerivativeSpec, put_derivative, record_derivative
 from sillok.evidence.derive import all_derivers
 from sillok.evidence.derive.base import (
     Derivation,
@@ -47,7 +49,6 @@ from sillok.evidence.derive.base import (
 from sillok.evidence.models import (
     CustodyAction,
     DerivationJob,
-    FileRole,
     ItemFile,
     JobStatus,
     PerceptualHash,
@@ -276,17 +277,19 @@ def _copy_of_source(source: ItemFile, workdir: Path) -> Path:
 
 
 def _store_outputs(job: DerivationJob, deriver: Deriver, version: str, derivation: Any) -> None:
-    puts = []
-    for output in derivation.files:
-        with output.path.open("rb") as stream:
-            puts.append((output, put_blob(stream)))
+    puts = [(output, put_derivative(output.path)) for output in derivation.files]
     context = HandlingContext.for_job(job.pk)
     with transaction.atomic():
         lock_head()
         current = DerivationJob.objects.select_for_update().get(pk=job.pk)
         if current.status == JobStatus.DONE:  # finished by another worker meanwhile
             return
-        made = [_record_output(job, deriver, version, output, put, context) for output, put in puts]
+        made = [
+            record_derivative(
+                None, job.source, put, _spec(deriver, version, output), context, job=job
+            )
+            for output, put in puts
+        ]
         for frame, value in enumerate(derivation.phashes):
             PerceptualHash.objects.get_or_create(
                 file=job.source, frame=frame, defaults={"value": value}
@@ -312,45 +315,15 @@ def _store_outputs(job: DerivationJob, deriver: Deriver, version: str, derivatio
         )
 
 
-def _record_output(
-    job: DerivationJob,
-    deriver: Deriver,
-    version: str,
-    output: DerivedFile,
-    put: Any,
-    context: HandlingContext,
-) -> ItemFile:
-    stored = record_blob(None, put, reason=f"{deriver.name} derivative of {job.source.sha256}")
-    derivative = ItemFile.objects.create(
-        item=job.source.item,
-        role=FileRole.DERIVATIVE,
-        blob=stored.blob,
-        sha256=put.sha256,
-        size=put.size,
-        media_type=output.media_type,
-        original_filename=output.path.name,
-        derived_from=job.source,
-        derivation=job,
+def _spec(deriver: Deriver, version: str, output: DerivedFile) -> DerivativeSpec:
+    return DerivativeSpec(
         kind=output.kind,
-        language=output.language,
+        media_type=output.media_type,
         tool=deriver.tool,
-        tool_version=version[:200],
+        tool_version=version,
+        deriver=deriver.name,
         params=deriver.params(),
         details=output.details,
+        language=output.language,
+        name=output.path.name,
     )
-    record_custody_event(
-        None,
-        job.source.item,
-        CustodyAction.DERIVATION,
-        context,
-        file=derivative,
-        details={
-            "deriver": deriver.name,
-            "kind": output.kind,
-            "from": job.source.sha256,
-            "sha256": put.sha256,
-            "tool": deriver.tool,
-            "tool_version": version,
-        },
-    )
-    return derivative

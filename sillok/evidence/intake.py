@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 
 from sillok.core.bulk import rows_inserted
+from sillok.core.sensitivity import Sensitivity
 from sillok.custody.audit import check_appendable, ensure_appendable, record_audit_batch
 from sillok.custody.blobstore import BlobTooLarge, PutResult, StagedBlob
 from sillok.custody.models import Blob
@@ -55,7 +56,15 @@ from sillok.evidence.inputs.errors import RejectedInput
 from sillok.evidence.inputs.names import check_filename, shown
 from sillok.evidence.inputs.walk import Candidate, Rejection, walk_inputs
 from sillok.evidence.metadata import ItemMetadata
-from sillok.evidence.models import CustodyAction, CustodyEvent, FileRole, Item, ItemFile
+from sillok.evidence.models import (
+    ConsentScope,
+    CustodyAction,
+    CustodyEvent,
+    FileRole,
+    Item,
+    ItemFile,
+    ItemKind,
+)
 from sillok.evidence.sandbox import ParseLimitExceeded, Sandbox, maybe
 
 logger = logging.getLogger(__name__)
@@ -285,6 +294,17 @@ def _blob_records(actor: Any, batch: list[PreparedFile]) -> dict[str, Blob]:
     return {record.blob.sha256: record.blob for record in stored}
 
 
+def public_consent(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` of a new item, with the publication scope when the item is public (a UN
+    document, or anything marked public: a published report) and its submitter gave no
+    scope. Such an item concerns no witness's consent; without a scope it would be left out
+    of every share (records/consent.py), UN reporting included."""
+    public = fields["kind"] == ItemKind.UN_DOCUMENT or fields["sensitivity"] == Sensitivity.PUBLIC
+    if public and not fields["consent_scope"]:
+        return {**fields, "consent_scope": [ConsentScope.PUBLICATION.value]}
+    return fields
+
+
 def _create_items(
     actor: Any, fresh: list[PreparedFile], blobs: dict[str, Blob], copy_of: dict[str, ItemFile]
 ) -> list[ItemFile]:
@@ -296,7 +316,7 @@ def _create_items(
     compartments = {code: check_can_use_compartment(actor, code) for code in codes}
     items = Item.objects.bulk_create(
         Item(
-            **p.metadata.item_fields(filename=p.filename, media_type=p.media_type),
+            **public_consent(p.metadata.item_fields(filename=p.filename, media_type=p.media_type)),
             compartment_id=compartments.get(p.metadata.compartment),
             created_by=creator,
         )

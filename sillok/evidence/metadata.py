@@ -6,7 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from django.utils import translation
 
 from sillok.evidence.models import (
     ConsentForm,
@@ -55,6 +58,8 @@ class ItemMetadata:
     tags: list[str] = field(default_factory=list)
     # A compartment code; only one the user is a member of (access.check_can_use_compartment).
     compartment: str = ""
+    # Graphic content: shown blurred or grey to reviewers until revealed (accounts/preferences).
+    graphic: bool = False
 
     def item_fields(self, *, filename: str, media_type: str) -> dict[str, Any]:
         """Model fields for a new Item, with the title and kind filled in where left empty."""
@@ -94,12 +99,46 @@ def _text(raw: Mapping[str, Any], name: str, limit: int | None) -> str:
     return value
 
 
+# Short forms people type for a precision, besides its code and labels ("2019년 3월" is a
+# month; the labels say "월까지 정확").
+ALIASES: dict[type, dict[str, str]] = {
+    DatePrecision: {
+        "일": "day",
+        "날짜": "day",
+        "월": "month",
+        "연도": "year",
+        "년": "year",
+        "대략": "approximate",
+        "모름": "unknown",
+    },
+    PlacePrecision: {"군": "county", "시": "county", "리": "town", "읍": "town", "모름": "unknown"},
+}
+
+
+@lru_cache(maxsize=32)
+def _choice_table(choices: Any) -> dict[str, str]:
+    """Code, English label, Korean label and short forms (lower case) -> code, for one
+    TextChoices: a Korean team types 제한 or 월 where an English one types restricted or
+    month."""
+    table = {str(value).lower(): str(value) for value in choices.values}
+    for language in ("en", "ko"):
+        with translation.override(language):
+            table |= {str(label).lower(): str(value) for value, label in choices.choices}
+    return table | ALIASES.get(choices, {})
+
+
+def choice_value(name: str, value: Any, choices: Any) -> str:
+    """The code of `value` given as a code, an English label or a Korean label."""
+    text = " ".join(str(value).split()).lower() if isinstance(value, str) else None
+    code = _choice_table(choices).get(text) if text is not None else None
+    if code is None:
+        allowed = ", ".join(str(c) for c in choices.values)
+        raise MetadataError(name, f"must be one of {allowed}; got {value!r}")
+    return code
+
+
 def _choice(raw: Mapping[str, Any], name: str, choices: Any, default: str) -> str:
-    value = raw.get(name) or default
-    allowed = [str(c) for c in choices.values]
-    if value not in allowed:
-        raise MetadataError(name, f"must be one of {', '.join(allowed)}; got {value!r}")
-    return str(value)
+    return choice_value(name, raw.get(name) or default, choices)
 
 
 def _list(raw: Mapping[str, Any], name: str) -> list[str]:
@@ -138,6 +177,30 @@ def _date(raw: Mapping[str, Any], name: str) -> dt.date | None:
         raise MetadataError(name, f"must be a date as YYYY-MM-DD; got {value!r}") from None
 
 
+_TRUE = {"1", "true", "yes", "on", "y", "예", "네"}
+_FALSE = {"", "0", "false", "no", "off", "n", "아니요", "아니오"}
+
+
+def _flag(raw: Mapping[str, Any], name: str) -> bool:
+    """A yes/no field: a boolean, or the words forms, CLIs and bag-info files use for one."""
+    value = raw.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise MetadataError(name, f"must be true or false; got {value!r}")
+
+
+def _collected_on_precision(raw: Mapping[str, Any], collected_on: dt.date | None) -> str:
+    """The precision of the collection date. A full date with no precision given is a day:
+    "unknown" was recorded beside dates people had typed out exactly."""
+    default = DatePrecision.DAY if collected_on else DatePrecision.UNKNOWN
+    return _choice(raw, "collected_on_precision", DatePrecision, default)
+
+
 def _max_length(name: str) -> int | None:
     return Item._meta.get_field(name).max_length
 
@@ -162,13 +225,10 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
     tags = _list(raw, "tags")
     if len(tags) > MAX_TAGS or any(len(tag) > MAX_TAG_LENGTH for tag in tags):
         raise MetadataError("tags", f"at most {MAX_TAGS} tags of {MAX_TAG_LENGTH} characters")
-    consent = _list(raw, "consent_scope")
-    allowed_consent = [str(c) for c in ConsentScope.values]
-    for scope in consent:
-        if scope not in allowed_consent:
-            raise MetadataError(
-                "consent_scope", f"{scope!r} is not one of {', '.join(allowed_consent)}"
-            )
+    consent = [
+        choice_value("consent_scope", scope, ConsentScope) for scope in _list(raw, "consent_scope")
+    ]
+    consent = list(dict.fromkeys(consent))
     recipients = _recipients(raw)
     if ConsentScope.PROSECUTION in consent and not recipients:
         raise MetadataError(
@@ -177,6 +237,7 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
     kind = raw.get("kind") or ""
     if kind:
         kind = _choice(raw, "kind", ItemKind, "")
+    collected_on = _date(raw, "collected_on")
     return ItemMetadata(
         title=_text(raw, "title", _max_length("title")),
         description=_text(raw, "description", 100_000),
@@ -184,10 +245,8 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
         languages=languages,
         source=_text(raw, "source", _max_length("source")),
         collector=_text(raw, "collector", _max_length("collector")),
-        collected_on=_date(raw, "collected_on"),
-        collected_on_precision=_choice(
-            raw, "collected_on_precision", DatePrecision, DatePrecision.UNKNOWN
-        ),
+        collected_on=collected_on,
+        collected_on_precision=_collected_on_precision(raw, collected_on),
         collected_place=_text(raw, "collected_place", _max_length("collected_place")),
         collected_place_precision=_choice(
             raw, "collected_place_precision", PlacePrecision, PlacePrecision.UNKNOWN
@@ -199,4 +258,5 @@ def check_metadata(raw: Mapping[str, Any]) -> ItemMetadata:
         consent_recipients=recipients,
         tags=tags,
         compartment=_compartment_code(raw),
+        graphic=_flag(raw, "graphic"),
     )

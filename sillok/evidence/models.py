@@ -103,7 +103,7 @@ class Item(models.Model):
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     # Graphic content (violence, injuries, bodies): reviewers see its photos and video blurred
-    # until they choose to reveal them (accounts.UserPreferences.graphic_media).
+    # until they choose to reveal them (their choice: accounts User.graphic_media).
     graphic = models.BooleanField(_("graphic content"), default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(

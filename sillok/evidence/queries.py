@@ -57,6 +57,7 @@ def item_dict(item: Item, *, with_files: bool = True) -> dict[str, Any]:
         "consent_form": item.consent_form,
         "consent_recipients": item.consent_recipients,
         "tags": item.tags,
+        "graphic": item.graphic,
         "created_at": format_time(item.created_at),
         "revision": item.revision,
     }
@@ -113,14 +114,18 @@ def read_text(file: ItemFile, limit: int = MAX_TEXT_BYTES) -> tuple[str, bool]:
 
 
 def text_parts(item: Item) -> list[dict[str, Any]]:
-    """The item's text derivatives as {kind, language, sha256, text, truncated}."""
+    """The item's text derivatives as {kind, label, language, tool, tool_version, sha256,
+    text, truncated}."""
     parts = []
     for file in text_files(item):
         text, truncated = read_text(file)
         parts.append(
             {
                 "kind": file.kind,
+                "label": str(file.kind_label),
                 "language": file.language,
+                "tool": file.tool,
+                "tool_version": file.tool_version,
                 "sha256": file.sha256,
                 "text": text,
                 "truncated": truncated,

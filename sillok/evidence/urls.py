@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sillok.evidence import views
+from sillok.evidence import views, views_editing
 
 app_name = "evidence"
 urlpatterns = [
@@ -8,4 +8,11 @@ urlpatterns = [
     path("upload/", views.upload_page, name="upload"),
     path("<int:item_id>/", views.item_detail, name="item"),
     path("<int:item_id>/files/<int:file_id>/", views.file_content, name="file"),
+    path("<int:item_id>/edit/", views_editing.item_edit, name="item_edit"),
+    path("<int:item_id>/history/", views_editing.item_history, name="item_history"),
+    path(
+        "<int:item_id>/versions/<int:number>/restore/",
+        views_editing.item_restore,
+        name="item_restore",
+    ),
 ]

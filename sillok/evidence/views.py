@@ -30,12 +30,23 @@ from sillok.evidence.queries import (
     text_files,
 )
 from sillok.evidence.uploads import MAX_CHUNK_BYTES
-from sillok.evidence.viewing import FileNotFound, do_open_file
+from sillok.evidence.viewing import (
+    PLAYABLE_AUDIO,
+    PLAYABLE_VIDEO,
+    FileNotFound,
+    bare_media_type,
+    do_open_file,
+    job_lines,
+)
+from sillok.evidence.views_editing import may_edit
 
 # Served inline only for types a browser shows without running anything of the file's:
 # raster images (and, below, extracted text as text/plain). Everything else — HTML, SVG, PDF
 # (viewers run its JavaScript), Office files — is an attachment of type octet-stream.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# Audio and video a browser plays in a page's <video>/<audio> element (viewing.py): media,
+# never a document, so nothing in them runs; served with the same sandboxing CSP as the rest.
+INLINE_TYPES |= PLAYABLE_VIDEO | PLAYABLE_AUDIO
 # On every served file: no scripts, no plugins, no requests, an origin of its own.
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'"
 
@@ -70,20 +81,29 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         text, truncated = read_text(file)
         texts.append({"file": file, "text": text, "truncated": truncated})
     previews = [f for f in files if f.kind == "preview"]
+    original = next((f for f in files if f.role == "original"), None)
+    can_open = can_open_originals(request.user, item)
+    # Played from the original (no derived copy of audio or video exists): only for those
+    # who may open originals, and each play is the custody event of viewing it (viewing.py).
+    playable = original and bare_media_type(original.media_type) in PLAYABLE_VIDEO | PLAYABLE_AUDIO
+    player = original if can_open and playable else None
     context = {
         "item": item,
         "files": files,
-        "original": next((f for f in files if f.role == "original"), None),
+        "original": original,
+        "player": player,
         "texts": texts,
         "preview": previews[0] if previews else None,
-        "jobs": jobs_of(item),
+        "jobs": job_lines(jobs_of(item), files),
         "events": custody_timeline(item),
-        "can_open_originals": can_open_originals(request.user, item),
+        "can_open_originals": can_open,
         "look_alikes": possible_duplicates(item, visible_items(request.user)),
         # Copies made for submitters who could not see this item; and, on a copy, the item it
         # copies when this viewer may see that one (never for its submitter: copies.py).
         "copies": copies_of(item),
         "copied_from": copied_from(item, request.user),
+        # The Edit link only for whoever may correct the item (editing.py decides anyway).
+        "can_edit": may_edit(request.user, item),
         "consent_labels": [
             ConsentScope(v).label for v in item.consent_scope if v in ConsentScope.values
         ],

@@ -16,18 +16,20 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from sillok.core.api import Id
+from sillok.core.sensitivity import Sensitivity
 from sillok.records.access import (
     RecordActionRefused,
     RecordNotFound,
     access_record,
     check_can_change,
 )
+from sillok.records.aliases import choice_value
 from sillok.records.fields import FieldError, RecordValuesError, clean_values
 from sillok.records.history import version_changes, version_for, visible_versions
 from sillok.records.kinds import KINDS, RecordKind, UnknownKind, get_kind
 from sillok.records.links import links_of
 from sillok.records.listing import FilterError, RecordFilters, filter_records
-from sillok.records.models import Link
+from sillok.records.models import Link, ReviewStatus
 from sillok.records.presentation import (
     References,
     list_related,
@@ -65,6 +67,7 @@ from sillok.records.services import (
 )
 
 router = Router(tags=["records"])
+FILTER_CHOICES = {"review_status": ReviewStatus, "sensitivity": Sensitivity}
 KINDS_TEXT = ", ".join(kind.plural for kind in KINDS)
 # OpenAPI links: what a client (and schemathesis's stateful phase) may do with a new record.
 RECORD_LINKS = {
@@ -140,6 +143,10 @@ def list_records(
     record_kind = _kind(kind)
     user = _user(request)
     wanted = filters.model_dump(exclude={"limit", "offset"})
+    for name, choices in FILTER_CHOICES.items():
+        # Korean and English labels as in record values ("검토 중", "In review"); a value
+        # that names nothing goes on as given, for filter_records to refuse.
+        wanted[name] = choice_value(choices, wanted[name]) or wanted[name]
     try:
         query = filter_records(user, record_kind, RecordFilters(**wanted))
     except FilterError as exc:

@@ -9,9 +9,15 @@ internal use still needs consent to internal analysis.
   scope and, for prosecution, the recipient is one of its named consent recipients
   (compared ignoring case and runs of spaces). Prosecution with no recipient named shares
   nothing: consent to prosecution always names who may receive it.
+- Scopes are read the way people mean them (`IMPLIED`): consent to **publication** also
+  covers UN reporting and internal analysis, since what may be published may be reported
+  and analysed. Nothing covers prosecution but consent to prosecution, with its named
+  recipients. The hierarchy is applied here, when a share is checked, so consent stored
+  before it existed needs no rewriting.
 - An **item** likewise by its own consent scope and recipients (an empty scope: no consent).
-  Items that concern no one (satellite images, public documents) are shared only once
-  marked with the purposes they may be shared for.
+  Items that concern no one (satellite images) are shared only once marked with the
+  purposes they may be shared for; public items (UN documents, anything public) get the
+  publication scope at intake unless the submitter gives one (evidence/intake.py).
 - A **person who is the witness** of any testimony (withdrawn or not, visible to the one
   sharing or not) is shared only when at least one of their testimonies that is not
   withdrawn is shared. Other ties (victim of an act, perpetrator) do not bring back a
@@ -92,6 +98,24 @@ def check_share(purpose: Any, recipient: Any = "") -> Share:
     return Share(purpose, recipient)
 
 
+# Purposes a consent scope covers besides itself. Only wider-to-narrower steps that no
+# witness would mean otherwise: prosecution is never implied, it names who receives it.
+# Plain values: a TextChoices member hashes by its name, not its value.
+IMPLIED: dict[str, frozenset[str]] = {
+    ConsentScope.PUBLICATION.value: frozenset(
+        {ConsentScope.UN_REPORTING.value, ConsentScope.INTERNAL.value}
+    ),
+}
+
+
+def covered_purposes(scope: Iterable[str]) -> set[str]:
+    """Every purpose a stored consent scope covers, the implied ones included."""
+    covered = {str(purpose) for purpose in scope}
+    for purpose in list(covered):
+        covered |= IMPLIED.get(purpose, frozenset())
+    return covered
+
+
 def same_recipient(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -104,7 +128,7 @@ def consent_problem(
     recipients = [str(r) for r in recipients] if isinstance(recipients, list) else []
     if not given or not scope:
         return NO_CONSENT, _("no consent recorded")
-    if share.purpose not in scope:
+    if str(share.purpose) not in covered_purposes(scope):
         return NOT_IN_SCOPE, _("consent does not cover %(purpose)s") % {
             "purpose": share.purpose_label
         }

@@ -1,31 +1,45 @@
 """The fields of each record kind as users give them (web forms, API, CLI, spreadsheets), and
 the one place where raw values become model values (`clean_values`).
 
-Raw values are text or simple JSON values. Vocabulary terms are given by code or by English or
-Korean label; places by code, id or any name; other records by reference ("P-12"), by
-"kind:id" or by plain id; users by user name; dates with their precision (records/dates.py).
-Every error names its field, and all errors of a row are reported together.
+Raw values are text or simple JSON values. Choices are given by code, English or Korean label or
+a common abbreviation (남/여, M/F: records/aliases.py), full-width forms and Korean dates (2015년
+3월) read as their plain forms; vocabulary terms by code or by English or Korean label; places by
+code, id or any name; other records by reference ("P-12"), by "kind:id" or by plain id; users by
+user name; dates with their precision (records/dates.py). Every error names its field, and all
+errors of a row are reported together.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sillok.core.sensitivity import Sensitivity
 from sillok.evidence.models import ConsentScope
 from sillok.records import models as m
+from sillok.records.aliases import (
+    FALSE_WORDS,
+    RANGE_SPLIT_RE,
+    TRUE_WORDS,
+    accepted_text,
+    choice_value,
+    korean_date,
+    normalise,
+)
 from sillok.records.dates import DateError, parse_fuzzy_date
 from sillok.records.kinds import KINDS_BY_NAME, LINKABLE_KINDS, get_kind
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REFERENCE_RE = re.compile(r"^\s*(?:([A-Za-z])-(\d+)|([a-z]+)[:/](\d+)|(\d+))\s*$")
+YEAR_SUFFIX_RE = re.compile(r"\s*년\s*(생|경)?$")
+TRUE_KEYS = {normalise(word) for word in TRUE_WORDS}
+FALSE_KEYS = {normalise(word) for word in FALSE_WORDS}
 PREFIXES = {kind.prefix: kind.name for kind in KINDS_BY_NAME.values()} | {"X": "item"}
 
 
@@ -248,24 +262,17 @@ def _split_list(value: Any) -> list[str]:
     return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
 
 
-@lru_cache(maxsize=256)
-def _choice_table(choices: type, language: str) -> dict[str, str]:
-    """Values and labels (in `language`, lower case) of a TextChoices -> value. Cached: the
-    labels are lazy translations, and an import cleans a choice on every row."""
-    allowed = {str(v): str(v) for v in choices.values}
-    allowed |= {str(label).lower(): str(v) for v, label in choices.choices}
-    return allowed
-
-
 def _choice(spec: FieldSpec, value: str) -> str:
-    allowed = _choice_table(spec.choices, get_language() or "")
-    cleaned = allowed.get(value) or allowed.get(value.lower())
+    cleaned = choice_value(spec.choices, value)
     if cleaned is None:
-        raise FieldError(f"must be one of {', '.join(spec.choices.values)}; got {value!r}")
+        # Listed in the user's language, so that the accepted words can be copied.
+        message = gettext("must be one of: %(accepted)s; got %(value)s")
+        raise FieldError(message % {"accepted": accepted_text(spec.choices), "value": repr(value)})
     return cleaned
 
 
 def _year(value: str) -> int:
+    value = YEAR_SUFFIX_RE.sub("", value)  # 1968년, 1968년생
     if not re.match(r"^\d{4}$", value):
         raise FieldError(f"must be a year like 1975; got {value!r}")
     year = int(value)
@@ -279,10 +286,10 @@ def _bool(value: Any) -> bool:
         return value
     if value is None:
         return False
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "y", "on", "예", "네"}:
+    text = normalise(value)
+    if text in TRUE_KEYS:
         return True
-    if text in {"", "0", "false", "no", "n", "off", "아니오", "아니요"}:
+    if text in FALSE_KEYS:
         return False
     raise FieldError(f"must be yes or no; got {value!r}")
 
@@ -302,9 +309,12 @@ def _clean_one(spec: FieldSpec, value: Any, resolver: Any) -> dict[str, Any]:
     text = _text(spec, value)
     if t in {"text", "longtext"}:
         return {spec.name: text}
+    # Codes, dates, years and names of terms and places: full-width letters and digits (as
+    # Korean input methods type them) read as their ordinary forms.
+    text = unicodedata.normalize("NFKC", text).strip()
     if t == "fuzzy_date":
         try:
-            date = parse_fuzzy_date(text)
+            date = parse_fuzzy_date(korean_date(text))
         except DateError as exc:
             raise FieldError(str(exc)) from None
         return {"date_start": date.start, "date_end": date.end, "date_precision": date.precision}
@@ -323,12 +333,14 @@ def _clean_one(spec: FieldSpec, value: Any, resolver: Any) -> dict[str, Any]:
     if t == "year":
         return {spec.name: _year(text)}
     if t == "year_range":
-        first, _, last = text.replace("–", "..").replace("/", "..").partition("..")
+        text = RANGE_SPLIT_RE.sub("..", text.replace("–", "..").replace("/", ".."))
+        first, _, last = text.partition("..")
         start, end = _year(first.strip()), _year((last or first).strip())
         if end < start:
             raise FieldError("the range ends before it begins")
         return {"birth_year_from": start, "birth_year_to": end}
     if t == "date":
+        text = korean_date(text)
         date = parse_fuzzy_date(text) if re.match(r"^\d{4}-\d\d-\d\d$", text) else None
         if date is None:
             raise FieldError(f"must be a date as YYYY-MM-DD; got {text!r}")

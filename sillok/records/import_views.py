@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sillok.accounts.reauth import reauth_required
+from sillok.accounts.reauth import reauth_required, resumed_form
 from sillok.evidence.models import ConsentScope
 from sillok.records import import_uploads
 from sillok.records.access import RecordActionRefused
@@ -285,17 +285,22 @@ def import_done(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @_needs(check_can_export)
 @require_http_methods(["GET", "POST"])
-@reauth_required(methods=("POST",))  # the file is the sensitive part, not the form
+# The file is the sensitive part, not the form: the choices are kept across the password
+# check (accounts/reauth.py) and shown again, never acted on without it.
+@reauth_required(methods=("POST",), keep_form=True)
 def export_page(request: HttpRequest) -> HttpResponse:
-    """GET: choose a kind, a format and the purpose (and recipient); POST: what consent
-    leaves out, with the download buttons; POST with `download=records`: the file;
-    `download=left_out`: the note of what was left out, as CSV."""
+    """GET: choose a kind, a format and the purpose (and recipient), filled again after a
+    re-authentication; POST: what consent leaves out, with the download buttons; POST with
+    `download=records`: the file; `download=left_out`: the note of what was left out, as CSV."""
+    resumed = resumed_form(request) if request.method == "GET" else None
+    given = request.POST if request.method == "POST" else resumed or {}
     context: dict[str, Any] = {
+        "resumed": resumed is not None,
         "kinds": KINDS,
         "formats": sorted(FORMATS),
         "purposes": ConsentScope.choices,
-        "chosen": {k: request.POST.get(k, "") for k in ("kind", "format", "purpose", "recipient")},
-        "include_withdrawn": request.POST.get("include_withdrawn") == "1",
+        "chosen": {k: given.get(k, "") for k in ("kind", "format", "purpose", "recipient")},
+        "include_withdrawn": given.get("include_withdrawn") == "1",
     }
     if request.method == "GET":
         return render(request, "records/export.html", context)

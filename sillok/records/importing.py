@@ -3,11 +3,13 @@ fields of the record kind (mappings.py), clean every row with the same rules as 
 (fields.clean_values, one Resolver for the whole file, referenced records fetched in bulk),
 and commit all rows at once through records.services.do_import_records.
 
-Nothing is imported from a file with an error unless the user asks to skip the bad rows; a
-dry run does everything but the commit. Every problem names its spreadsheet row (the header
-is row 1, the first data row 2; 0 for the file as a whole) and its column title. A line break
-in a cell of a one-line field is an error: in a CSV file it is the mark of a quotation mark
-left open, which joins the next rows into that cell.
+Nothing is imported from a file with an error unless the user asks to skip the bad rows; a dry
+run does everything but the commit. A row that repeats an earlier one, or a person with the
+name, sex and year of birth of an earlier row, is a warning and goes in: two people may share a
+name, and a second report is evidence for record linkage. Every problem names its spreadsheet
+row (the header is row 1, the first data row 2; 0 for the file as a whole) and its column title.
+A line break in a cell of a one-line field is an error: in a CSV file it is the mark of a
+quotation mark left open, which joins the next rows into that cell.
 
 A file imported before as the same kind (the same SHA-256; of a workbook, the same sheet) is
 imported again only when the user confirms it (`again`): after a crash or a timeout, a retry
@@ -22,36 +24,30 @@ is still there when the rows are written.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from sillok.records.access import RecordActionRefused, visible_ids
+from sillok.records.access import RecordActionRefused
+from sillok.records.aliases import normalise
 from sillok.records.fields import (
-    FieldError,
     RecordValuesError,
     clean_values,
     fields_of,
-    parse_reference,
 )
-from sillok.records.kinds import get_kind
+from sillok.records.import_resolver import ImportResolver
+from sillok.records.kinds import RecordKind, get_kind
 from sillok.records.links import check_link
 from sillok.records.mappings import MappingError, load_mapping, match_columns
-from sillok.records.resolve import Resolver
 from sillok.records.services import ImportedBefore, do_import_records, earlier_imports
 from sillok.records.spreadsheets import Sheet, SpreadsheetError, read_sheet
 
 # A file whose every row is wrong would otherwise give millions of messages.
 MAX_ERRORS = 10_000
-PREFETCH_CHUNK = 900  # ids per query: below SQLite's oldest limit on query parameters
-OUTSIDE_KINDS = ("place", "item")  # link ends and items that are not records
-SPLIT_RE = re.compile(r"[;|\n,]")
 # Field types whose values may span lines: long texts, and lists (one entry per line).
 MULTILINE_TYPES = {"longtext", "list", "choices", "items"}
 LINE_BREAK = (
@@ -102,6 +98,9 @@ class ImportReport:
     imported: int = 0  # records created (0 for a dry run and for a file with errors)
     skipped: int = 0  # bad rows left out because the user chose to skip them
     errors: list[RowError] = field(default_factory=list)
+    # Imported all the same: rows that repeat another or may be the same person (evidence
+    # for record linkage later, not a reason to refuse the file).
+    warnings: list[RowError] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # column title -> field ("" ignored)
     record_ids: list[int] = field(default_factory=list)
     sha256: str = ""
@@ -125,6 +124,7 @@ class ImportReport:
         return {
             "imported": self.imported,
             "errors": [error.as_dict() for error in self.errors],
+            "warnings": [warning.as_dict() for warning in self.warnings],
             "kind": self.kind,
             "file": self.file,
             "rows": self.rows,
@@ -264,6 +264,8 @@ def _check_rows(
     resolver.prefetch_references(kind, (raw for _, raw in raws))
     good: list[dict[str, Any]] = []
     link_rows: dict[tuple, int] = {}
+    same_person: dict[tuple, int] = {}
+    repeated = {warning.row for warning in report.warnings}  # rows the same throughout
     for number, raw in raws:
         try:
             values = clean_values(kind, raw, resolver)
@@ -277,14 +279,18 @@ def _check_rows(
             _add_error(report, RowError(number, column_of.get("relation", ""), str(exc)))
             continue
         good.append(values)
+        if kind == "person" and number not in repeated:
+            _warn_same_person(report, number, values, same_person)
+    report.warnings.sort(key=lambda warning: warning.row)
     return good
 
 
 def _raw_rows(
     data: Sheet, by_position: dict[int, str], one_line: set[str], report: ImportReport
 ) -> list[tuple[int, dict[str, str]]]:
-    """Each row as {field: text}, without the rows that repeat an earlier one, have values
-    outside the titled columns or a line break in a one-line field (reported)."""
+    """Each row as {field: text}, without the rows that have values outside the titled
+    columns or a line break in a one-line field (errors); a row that repeats an earlier one
+    stays in, with a warning."""
     mapped = [(position, name) for position, name in sorted(by_position.items()) if name]
     single = [(p, data.header[p]) for p, name in mapped if name in one_line]
     width = len(data.header)
@@ -307,11 +313,40 @@ def _raw_rows(
         values = tuple(cells[p] if p < len(cells) else "" for p, _ in mapped)
         first = seen.setdefault(values, number)
         if first != number:
-            message = f"repeats row {first} (the same values): a duplicate submission"
-            _add_error(report, RowError(number, "", message))
-            continue
+            # Two people may share a name; two reports of one act are two reports: both
+            # are imported (a duplicate link is still an error: _check_link_row).
+            message = gettext(
+                "repeats row %(row)d (the same values); both are imported: link or withdraw "
+                "one if they are the same"
+            )
+            _add_warning(report, RowError(number, "", message % {"row": first}))
         raws.append((number, {name: values[i] for i, (_, name) in enumerate(mapped)}))
     return raws
+
+
+def _warn_same_person(
+    report: ImportReport, number: int, values: dict[str, Any], seen: dict[tuple, int]
+) -> None:
+    """A warning for a person with the name, sex and year of birth of an earlier row."""
+    key = (
+        normalise(values["name"]),
+        values.get("sex", ""),
+        values.get("birth_year_from"),
+        values.get("birth_year_to"),
+    )
+    first = seen.setdefault(key, number)
+    if first == number:
+        return
+    message = gettext(
+        "has the same name, sex and year of birth as row %(row)d; both are imported: two "
+        "people may share a name (link them later if they are one)"
+    )
+    _add_warning(report, RowError(number, "", message % {"row": first}))
+
+
+def _add_warning(report: ImportReport, warning: RowError) -> None:
+    if len(report.warnings) < MAX_ERRORS:
+        report.warnings.append(warning)
 
 
 def _has_line_break(text: str) -> bool:
@@ -339,62 +374,35 @@ def _add_error(report: ImportReport, error: RowError) -> None:
         report.errors.append(RowError(0, "", f"more errors after the first {MAX_ERRORS:,}"))
 
 
-class ImportResolver(Resolver):
-    """The Resolver of records/resolve.py, told in advance what a file refers to: records,
-    places and items are fetched with one query per kind and thousand ids, and a reference
-    to something missing or invisible is remembered as such instead of asked again."""
-
-    def __init__(self, user: Any) -> None:
-        super().__init__(user)
-        self._checked: dict[str, set[int]] = defaultdict(set)
-        self._visible: set[tuple[str, int]] = set()
-
-    def prefetch_references(self, kind: str, raws: Iterable[dict[str, str]]) -> None:
-        wanted: dict[str, set[int]] = defaultdict(set)
-        specs = [spec for spec in fields_of(kind) if spec.type in {"record", "ref", "items"}]
-        for raw in raws:
-            for spec in specs:
-                text = raw.get(spec.name)
-                if not text:
-                    continue
-                expected = {"record": spec.kind, "ref": "", "items": "item"}[spec.type]
-                parts = SPLIT_RE.split(text) if spec.type == "items" else [text]
-                for part in parts:
-                    try:
-                        ref_kind, pk = parse_reference(part, expected)
-                    except FieldError:
-                        continue  # clean_values reports it with its row
-                    wanted[ref_kind].add(pk)
-        for ref_kind, ids in wanted.items():
-            self.prefetch(ref_kind, ids)
-
-    def prefetch(self, kind: str, ids: set[int]) -> None:
-        if kind in OUTSIDE_KINDS:
-            wanted = sorted(set(ids) - self._checked[kind])
-            for start in range(0, len(wanted), PREFETCH_CHUNK):
-                chunk = wanted[start : start + PREFETCH_CHUNK]
-                self._visible |= visible_ids(self.user, [(kind, pk) for pk in chunk])
-            self._checked[kind].update(wanted)
-            return
-        wanted = sorted(pk for pk in ids if (kind, pk) not in self._records)
-        for start in range(0, len(wanted), PREFETCH_CHUNK):
-            super().prefetch(kind, set(wanted[start : start + PREFETCH_CHUNK]))
-        for pk in wanted:
-            # Missing or not visible: record() says so without another query.
-            self._records.setdefault((kind, pk), None)
-
-    def linkable(self, kind: str, pk: int) -> None:
-        if kind in OUTSIDE_KINDS and pk in self._checked[kind]:
-            if (kind, pk) not in self._visible:
-                raise FieldError(f"no {kind} {pk} (or not one you may see)")
-            return
-        super().linkable(kind, pk)
-
-    def items(self, values: list[str]) -> list[int]:
-        refs = [parse_reference(v, "item") for v in values]
-        if not all(pk in self._checked["item"] for _, pk in refs):
-            return super().items(values)
-        missing = [str(pk) for ref_kind, pk in refs if (ref_kind, pk) not in self._visible]
-        if missing:
-            raise FieldError(f"no item {', '.join(missing)} (or not one you may see)")
-        return [pk for _, pk in refs]
+def summary_line(report: ImportReport, kind: RecordKind) -> str:
+    """The last line of the report, with its counts in words that agree with them ("1 bad
+    row", "2 bad rows"), in the active language."""
+    refused = report.needs_again and not report.dry_run
+    rows = ngettext("%(count)d row", "%(count)d rows", report.rows) % {"count": report.rows}
+    if report.imported:
+        label = kind.label if report.imported == 1 else kind.label_plural
+        line = gettext("imported %(count)d %(kind)s from %(file)s") % {
+            "count": report.imported,
+            "kind": str(label).lower(),
+            "file": report.file,
+        }
+        if report.skipped:
+            line += ", " + ngettext(
+                "skipping %(count)d bad row", "skipping %(count)d bad rows", report.skipped
+            ) % {"count": report.skipped}
+        return line
+    if report.dry_run and report.ok:
+        return gettext("dry run: %(rows)s, no errors; nothing imported") % {"rows": rows}
+    if report.errors and (refused or not report.rows):
+        return gettext("%(file)s: nothing imported") % {"file": report.file}
+    if report.errors:
+        errors = ngettext("%(count)d error", "%(count)d errors", len(report.errors)) % {
+            "count": len(report.errors)
+        }
+        return gettext("%(file)s: %(errors)s in %(bad)d of %(rows)s; nothing imported") % {
+            "file": report.file,
+            "errors": errors,
+            "bad": report.bad_rows,
+            "rows": rows,
+        }
+    return gettext("%(file)s: no rows to import") % {"file": report.file}

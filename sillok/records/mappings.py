@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils import translation
 
 from sillok.custody.audit import record_audit
 from sillok.records.access import RecordActionRefused
+from sillok.records.aliases import HEADERS, IGNORED_HEADERS, KIND_HEADERS, normalise
 from sillok.records.fields import FieldSpec, fields_of
 from sillok.records.kinds import get_kind
 from sillok.records.models import ImportMapping
@@ -47,26 +49,51 @@ class HeaderProblem:
 
 
 def _norm(text: Any) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(text)).strip().casefold()
+    return normalise(text)
+
+
+# A hint after the title ("성별 (남/여)", "birth year [YYYY]") or a required-field star.
+HINT_RE = re.compile(r"\s*(\(.*\)|\[.*\]|（.*）|\*|:)\s*$")
 
 
 def field_names(kind: str) -> dict[str, FieldSpec]:
     return {spec.name: spec for spec in fields_of(kind)}
 
 
+@lru_cache(maxsize=32)
 def default_matches(kind: str) -> dict[str, str]:
-    """Normalised column title -> field name: each field's name, English and Korean label."""
+    """Normalised column title -> field name: each field's name, English and Korean label,
+    then the titles teams write (records/aliases.py: 성명, 성별, 생년, gender, …); "" for
+    columns that give no field (an export's bookkeeping, serial numbers). Cached per kind:
+    the labels are lazy translations."""
     matches: dict[str, str] = {}
-    for spec in fields_of(kind):
+    specs = fields_of(kind)
+    for spec in specs:
         titles = [spec.name]
         for language in ("en", "ko"):
             with translation.override(language):
                 titles.append(str(spec.label))
         for title in titles:
             matches.setdefault(_norm(title), spec.name)
-    for column in BOOKKEEPING_COLUMNS:
+    own = KIND_HEADERS.get(get_kind(kind).name, {})
+    for spec in specs:
+        for title in own.get(spec.name, ()):
+            matches.setdefault(_norm(title), spec.name)
+    for spec in specs:
+        for title in HEADERS.get(spec.name, ()):
+            matches.setdefault(_norm(title), spec.name)
+    for column in (*BOOKKEEPING_COLUMNS, *IGNORED_HEADERS):
         matches.setdefault(_norm(column), "")
     return matches
+
+
+def _default(defaults: dict[str, str], column: str) -> str | None:
+    """The field a column title gives by default, also with a hint after it."""
+    key = _norm(column)
+    if key in defaults:
+        return defaults[key]
+    bare = _norm(HINT_RE.sub("", str(column)))
+    return defaults.get(bare) if bare else None
 
 
 def match_columns(
@@ -90,7 +117,7 @@ def match_columns(
             problems.append(HeaderProblem(column, "this column title appears twice"))
             continue
         seen_columns[key] = position
-        target = given[key] if key in given else defaults.get(key)
+        target = given[key] if key in given else _default(defaults, column)
         if target is None:
             problems.append(
                 HeaderProblem(column, "matches no field; map it to a field or to nothing")
@@ -122,7 +149,7 @@ def suggested_mapping(kind: str, header: list[str], mapping: dict[str, str] | No
     for column in header:
         key = _norm(column)
         if key:
-            suggestion[column] = given.get(key, defaults.get(key, ""))
+            suggestion[column] = given[key] if key in given else _default(defaults, column) or ""
     return suggestion
 
 

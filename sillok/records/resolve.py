@@ -7,18 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, ngettext
 
 from sillok.records.access import visible_ids, visible_records
+from sillok.records.aliases import normalise
 from sillok.records.fields import FieldError, parse_reference
 from sillok.vocab.models import Place, Term
-from sillok.vocab.romanize import name_key
+from sillok.vocab.queries import PlaceIndex, describe_place
+
+MAX_CANDIDATES = 10  # of an ambiguous place name, listed in its error
 
 
 class Resolver:
     def __init__(self, user: Any) -> None:
         self.user = user
         self._terms: dict[str, dict[str, Term]] = {}
-        self._places: dict[str, Place] | None = None
+        self._places: PlaceIndex | None = None
         self._records: dict[tuple[str, int], Any] = {}
         self._users: dict[str, Any] = {}
 
@@ -30,8 +34,11 @@ class Resolver:
                 for key in (term.code, term.label_en.lower(), term.label_ko):
                     if key:
                         table.setdefault(key, term)
+                for key in (term.code, term.label_en, term.label_ko):
+                    # Spacing, case and full-width forms ignored (records/aliases.py).
+                    table.setdefault(f"~{normalise(key)}", term)
             self._terms[vocabulary] = table
-        term = table.get(text) or table.get(text.lower())
+        term = table.get(text) or table.get(text.lower()) or table.get(f"~{normalise(text)}")
         if term is None:
             raise FieldError(
                 f"{text!r} is not a term of the {vocabulary} vocabulary "
@@ -41,29 +48,20 @@ class Resolver:
 
     def place(self, text: str) -> Place:
         if self._places is None:
-            self._places = {}
-            for place in Place.objects.filter(active=True).only(
-                "pk", "code", "label_en", "label_ko", "search_keys", "depth"
-            ):
-                self._places[place.code] = place
-                self._places[f"#{place.pk}"] = place
-                for key in place.search_keys.split():
-                    # Several places share a name (counties in two provinces): ambiguous.
-                    existing = self._places.get(key)
-                    if existing is not None and existing.pk != place.pk:
-                        self._places[key] = None  # type: ignore[assignment]
-                    else:
-                        self._places[key] = place
-        text = text.strip()
-        place = self._places.get(text) or self._places.get(f"#{text}")
-        if place is None:
-            key = name_key(text)
-            if key in self._places and self._places[key] is None:
-                raise FieldError(f"{text!r} names several places; give the place code")
-            place = self._places.get(key)
-        if place is None:
-            raise FieldError(f"{text!r} is not in the gazetteer")
-        return place
+            self._places = PlaceIndex()
+        found = self._places.candidates(text)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise FieldError(gettext("%(text)s is not in the gazetteer") % {"text": repr(text)})
+        # Ambiguous: the user picks one by its code, from these.
+        listed = "; ".join(describe_place(place) for place in found[:MAX_CANDIDATES])
+        message = ngettext(
+            "%(text)s names %(count)d place; give its code: %(places)s",
+            "%(text)s names %(count)d places; give the code of one: %(places)s",
+            len(found),
+        )
+        raise FieldError(message % {"text": repr(text), "count": len(found), "places": listed})
 
     def prefetch(self, kind: str, ids: set[int]) -> None:
         """Load many records of one kind with one query (imports referring to records)."""

@@ -37,9 +37,13 @@ class FiltersIn(Schema):
         description="text: for persons any spelling of a name (Hangul, Revised Romanization, "
         "McCune-Reischauer, aliases); for other kinds title, name and description",
     )
-    review_status: str = Field("", description="draft, in_review or reviewed")
+    review_status: str = Field(
+        "", description="draft, in_review or reviewed (or its English or Korean label)"
+    )
     sensitivity: str = Field(
-        "", description="public, internal, restricted or strictly_confidential"
+        "",
+        description="public, internal, restricted or strictly_confidential (or its English "
+        "or Korean label)",
     )
     violation_type: str = Field(
         "",
@@ -95,8 +99,14 @@ class RecordListOut(Schema):
 class RecordIn(Schema):
     values: dict[str, Any] = Field(
         ...,
-        description="field name -> raw value; what a read returns is accepted back",
-        examples=[{"name": "Kim Young-hee", "name_hangul": "김영희", "origin": "회령"}],
+        description="field name -> raw value; what a read returns is accepted back. "
+        "Choices (sex, status, certainty, reliability, …) by code, English or Korean label "
+        "or a common abbreviation (female, Female, 여성, 여, F); terms by code or label; "
+        "places by code or a name only one place has (an ambiguous name is refused, with "
+        "the places it may mean)",
+        examples=[
+            {"name": "Kim Young-hee", "name_hangul": "김영희", "sex": "여", "origin": "회령"}
+        ],
     )
     reason: str = Field("", description="kept in the history")
 

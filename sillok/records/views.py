@@ -19,14 +19,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sillok.records.access import can_view_records, visible_records
-from sillok.records.fields import fields_of
+from sillok.records.fields import FieldSpec, fields_of
 from sillok.records.history import visible_versions
 from sillok.records.kinds import KINDS, KINDS_BY_NAME, RecordKind
 from sillok.records.listing import filter_records
+from sillok.records.names import romanizations_for
 from sillok.records.titles import TITLE_RELATED, safe_title
 from sillok.records.views_common import record_or_404, refused
 from sillok.records.views_display import (
     RecordRefs,
+    Shown,
     field_rows,
     related_for_display,
     shown_value,
@@ -47,12 +49,40 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "event": ("date", "place"),
     "act": ("event", "date", "place"),
     "involvement": ("act",),
-    "person": ("name_hangul", "status", "birth_year"),
+    "person": ("status", "birth_year"),
     "organization": ("name_ko", "kind", "parent"),
     "source": ("source_type", "reliability"),
     "information": ("event", "act", "credibility"),
     "link": ("from", "to", "certainty"),
 }
+
+# Persons are listed by name (the title, often the Hangul name); beside it the romanized
+# form, as given or else generated from the Hangul, not the Hangul a second time.
+ROMANIZED = FieldSpec("romanized_name", "text", _("Romanized name"))
+
+
+def list_columns(kind: RecordKind) -> list[FieldSpec]:
+    columns = [s for s in fields_of(kind.name) if s.name in LIST_COLUMNS[kind.name]]
+    return [ROMANIZED, *columns] if kind.name == "person" else columns
+
+
+def romanized_name(person: Model) -> str:
+    """The Latin spelling given, else the first Revised Romanization of the Hangul name (or
+    of the name, when that is Hangul); empty when there is none."""
+    if person.name_latin:
+        return person.name_latin
+    generated = (person.romanizations or {}).get("rr") or []
+    if not generated:
+        generated = romanizations_for(person.name_hangul or person.name).get("rr", [])
+    return generated[0] if generated else ""
+
+
+def _cell(spec: FieldSpec, record: Model, refs: RecordRefs) -> list[Shown]:
+    if spec is ROMANIZED:
+        text = romanized_name(record)
+        return [Shown(text)] if text else []
+    return shown_value(spec, record, refs)
+
 
 # (heading, kind, field pointing at this record) of the related lists on a record page.
 RELATED: dict[str, tuple[tuple[Any, str, str], ...]] = {
@@ -102,7 +132,7 @@ def _rows(user: Any, kind: RecordKind, records: list[Model]) -> list[dict]:
     """Reference, title and list columns of a page of records, with every record they name
     fetched in bulk."""
     refs = RecordRefs(user)
-    columns = [s for s in fields_of(kind.name) if s.name in LIST_COLUMNS[kind.name]]
+    columns = list_columns(kind)
     names = [s.name for s in columns]
     for record in records:
         refs.add(kind.name, record)
@@ -112,7 +142,7 @@ def _rows(user: Any, kind: RecordKind, records: list[Model]) -> list[dict]:
         {
             "record": record,
             "shown": refs.shown(kind.name, record.pk),
-            "cells": [shown_value(spec, record, refs) for spec in columns],
+            "cells": [_cell(spec, record, refs) for spec in columns],
         }
         for record in records
     ]
@@ -130,7 +160,7 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
     related = {*TITLE_RELATED.get(kind.name, ()), *related_for_display(kind.name)}
     query = with_related(query, related)
     page = Paginator(query, PAGE_SIZE).get_page(request.GET.get("page"))
-    columns = [s for s in fields_of(kind.name) if s.name in LIST_COLUMNS[kind.name]]
+    columns = list_columns(kind)
     return render(
         request,
         "records/list.html",

@@ -22,6 +22,8 @@ class ReviewStatus(models.TextChoices):
 class RedactionMethod(models.TextChoices):
     TEXT = "text", _("Text: names, phone numbers, ID numbers, addresses, birth dates")
     IMAGE = "image", _("Picture: faces blurred, metadata removed")
+    PDF = "pdf", _("PDF: names and numbers taken out of the pages, metadata removed")
+    # Copies made before the pages' text was redacted (rules 1): metadata only.
     PDF_METADATA = "pdf_metadata", _("PDF: metadata removed (content unchanged)")
 
 

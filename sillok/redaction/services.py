@@ -1,9 +1,11 @@
 """Making redacted copies of an item's files and deciding on them.
 
-`do_request_redaction` runs the redactors that apply to an item — text redaction on its text
-derivatives (extracted, OCR, transcript), faces and metadata on a picture original, metadata
-on a PDF original — and stores each result as a derivative file of kind "redacted", with its
-provenance and a custody event, and a pending RedactionReview. Originals are only read.
+`do_request_redaction` runs the redactors that apply to an item (redactors.py) — text
+redaction on its text derivatives (extracted, OCR, transcript), faces and metadata on a
+picture original, the pages' text and metadata on a PDF original — and stores each result
+through the evidence derivatives service (one way for every derivative: blob, file row of
+kind "redacted" with its provenance, custody event) with a pending RedactionReview whose
+summary holds what the redactor was unsure of. Originals are only read.
 
 `do_review_redaction` approves or rejects one copy; the requester may not decide on their
 own request. Only approved copies may leave Sillok: exports and packages take them from
@@ -21,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -29,42 +30,30 @@ from django.views.decorators.debug import sensitive_variables
 
 from sillok.core.tempfiles import temp_dir
 from sillok.custody.audit import lock_head, record_audit
-from sillok.custody.services import open_blob, put_blob, record_blob
 from sillok.evidence.access import access_item, visible_items
-from sillok.evidence.custody_log import HandlingContext, record_custody_event
+from sillok.evidence.custody_log import HandlingContext
+from sillok.evidence.derivatives import put_derivative, record_derivative
 from sillok.evidence.derive.base import TEXT_KINDS, DerivationError
-from sillok.evidence.models import CustodyAction, FileRole, Item, ItemFile
-from sillok.redaction import images, pdfs
+from sillok.evidence.models import FileRole, Item, ItemFile
 from sillok.redaction.errors import RedactionError, RedactionRefused
 from sillok.redaction.models import RedactionMethod, RedactionReview, ReviewStatus
-from sillok.redaction.text import PLACEHOLDERS, RULES_VERSION, redact_text
+from sillok.redaction.redactors import (
+    Output,
+    identity_terms,
+    redact_image_file,
+    redact_pdf_file,
+    redact_text_file,
+)
 
 logger = logging.getLogger(__name__)
 
-REDACTED_KIND = "redacted"
-TOOL = "sillok-redaction"
 # Pictures Pillow reads and OpenCV can work on; others are left out with a reason.
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff", "image/bmp"}
-MAX_TEXT_BYTES = 20 * 1024 * 1024  # a longer text is left out, never cut short
 DECISIONS = {"approve": ReviewStatus.APPROVED, "reject": ReviewStatus.REJECTED}
 
 
 class ReviewNotFound(LookupError):
     """No such redaction review, or one of an item this user may not see."""
-
-
-@dataclass
-class _Output:
-    source: ItemFile
-    method: str
-    path: Path
-    media_type: str
-    tool: str
-    tool_version: str
-    params: dict[str, Any]
-    details: dict[str, Any]
-    summary: dict[str, Any]
-    language: str = ""
 
 
 @dataclass
@@ -156,155 +145,25 @@ def _sources(item: Item) -> list[tuple[ItemFile, str]]:
         elif bare in IMAGE_TYPES:
             sources.append((file, RedactionMethod.IMAGE))
         elif bare == "application/pdf":
-            sources.append((file, RedactionMethod.PDF_METADATA))
+            sources.append((file, RedactionMethod.PDF))
     return sources
-
-
-def _identity_terms(actor: Any) -> list[str]:
-    """The vault's names for redaction (audited there). The vault is part of Sillok: were it
-    missing, texts would go out with every name in them, so an ImportError is not caught."""
-    from sillok.vault.services import identity_terms_for_redaction
-
-    return identity_terms_for_redaction(actor)
-
-
-def _run_parser(target: str, args: dict[str, Any]) -> dict[str, Any]:
-    """A redactor that parses an uploaded file (a picture, a PDF) runs in the hostile-file
-    sandbox where it is configured; otherwise in this process."""
-    try:
-        from sillok.evidence import sandbox
-    except ImportError:
-        sandbox = None
-    if sandbox is None or not hasattr(settings, "SILLOK_PARSE_IN_SUBPROCESS"):
-        from importlib import import_module
-
-        module, _, name = target.partition(":")
-        return getattr(import_module(module), name)(args)
-    try:
-        return sandbox.run_sandboxed(target, args, sandbox.limits_for("redaction"))
-    except sandbox.ParseLimitExceeded as exc:
-        raise DerivationError(str(exc)) from None
-
-
-def _copy_of(source: ItemFile, workdir: Path) -> Path:
-    # Our own name, never the user's: no path trick in a filename reaches a parser.
-    target = workdir / f"source-{source.pk}"
-    with open_blob(source.sha256) as stream, target.open("wb") as out:
-        while chunk := stream.read(1024 * 1024):
-            out.write(chunk)
-    target.chmod(0o400)
-    return target
-
-
-@sensitive_variables("terms", "text")
-def _redact_text_file(source: ItemFile, terms: list[str] | None, workdir: Path) -> _Output:
-    if source.size > MAX_TEXT_BYTES:
-        raise RedactionError(
-            f"the text is longer than {MAX_TEXT_BYTES // (1024 * 1024)} MB: too long to redact"
-        )
-    with open_blob(source.sha256) as stream:
-        text = stream.read().decode("utf-8", errors="replace")
-    if not text.strip():
-        raise RedactionError(f"the {source.kind_label.lower()} is empty: nothing to redact")
-    result = redact_text(text, terms or [])
-    path = workdir / f"redacted-{source.pk}.txt"
-    path.write_text(result.text, encoding="utf-8")
-    counts = result.counts()
-    params = {
-        "method": RedactionMethod.TEXT.value,
-        "rules": RULES_VERSION,
-        "categories": sorted(PLACEHOLDERS),
-        "identity_terms": result.terms_used,
-        "names_from_vault": terms is not None,
-    }
-    summary = {
-        "counts": counts,
-        "spans": [span.as_dict() for span in result.spans],
-        "identity_terms": result.terms_used,
-        "identity_terms_too_short": result.terms_skipped,
-        "names_from_vault": terms is not None,
-    }
-    return _Output(
-        source=source,
-        method=RedactionMethod.TEXT,
-        path=path,
-        media_type="text/plain; charset=utf-8",
-        tool=TOOL,
-        tool_version=f"rules {RULES_VERSION}",
-        params=params,
-        details={"counts": counts, "source_kind": source.kind},
-        summary=summary,
-        language=source.language,
-    )
-
-
-def _redact_image_file(source: ItemFile, workdir: Path) -> _Output:
-    copy = _copy_of(source, workdir)
-    outdir = workdir / f"out-{source.pk}"
-    outdir.mkdir()
-    made = _run_parser(
-        "sillok.redaction.images:sandbox_redact_image",
-        {"source": str(copy), "outdir": str(outdir), "faces": True},
-    )
-    path = Path(made["path"])
-    if path.parent != outdir:  # the child names the file; it must be where we asked
-        raise RedactionError("the picture redactor wrote outside its folder")
-    described = {
-        "faces": made["faces"],
-        "boxes": made["boxes"],
-        "removed_metadata": made["removed_metadata"],
-    }
-    return _Output(
-        source=source,
-        method=RedactionMethod.IMAGE,
-        path=path,
-        media_type=made["media_type"],
-        tool="opencv",
-        tool_version=images.tool_versions(),
-        params={"method": RedactionMethod.IMAGE.value, **images.face_provenance()},
-        details=described,
-        summary=described,
-    )
-
-
-def _scrub_pdf_file(source: ItemFile, workdir: Path) -> _Output:
-    copy = _copy_of(source, workdir)
-    outdir = workdir / f"out-{source.pk}"
-    outdir.mkdir()
-    made = _run_parser(
-        "sillok.redaction.pdfs:sandbox_scrub_pdf", {"source": str(copy), "outdir": str(outdir)}
-    )
-    path = Path(made["path"])
-    if path.parent != outdir:
-        raise RedactionError("the PDF redactor wrote outside its folder")
-    described = {"removed_metadata": made["removed_metadata"], "pages": made["pages"]}
-    return _Output(
-        source=source,
-        method=RedactionMethod.PDF_METADATA,
-        path=path,
-        media_type="application/pdf",
-        tool="pypdf",
-        tool_version=pdfs.tool_versions(),
-        params={"method": RedactionMethod.PDF_METADATA.value},
-        details=described,
-        summary=described,
-    )
 
 
 @sensitive_variables("terms")
 def _make_outputs(
     user: Any, sources: list[tuple[ItemFile, str]], workdir: Path, outcome: RedactionOutcome
-) -> list[_Output]:
-    terms = _identity_terms(user) if any(m == "text" for _, m in sources) else None
+) -> list[Output]:
+    wants_names = any(m in (RedactionMethod.TEXT, RedactionMethod.PDF) for _, m in sources)
+    terms = identity_terms(user) if wants_names else None
     outputs = []
     for source, method in sources:
         try:
             if method == RedactionMethod.TEXT:
-                outputs.append(_redact_text_file(source, terms, workdir))
+                outputs.append(redact_text_file(source, terms, workdir))
             elif method == RedactionMethod.IMAGE:
-                outputs.append(_redact_image_file(source, workdir))
+                outputs.append(redact_image_file(source, workdir))
             else:
-                outputs.append(_scrub_pdf_file(source, workdir))
+                outputs.append(redact_pdf_file(source, terms, workdir))
         except (RedactionError, DerivationError) as exc:
             outcome.left_out.append(
                 {"file": source.sha256, "kind": source.kind, "reason": str(exc)}
@@ -334,10 +193,7 @@ def do_request_redaction(
     outcome = RedactionOutcome()
     with temp_dir("redact-") as tmp:
         outputs = _make_outputs(user, sources, tmp, outcome)
-        puts = []
-        for output in outputs:
-            with output.path.open("rb") as stream:
-                puts.append((output, put_blob(stream)))
+        puts = [(output, put_derivative(output.path)) for output in outputs]
     if not puts:
         reasons = "; ".join(part["reason"] for part in outcome.left_out)
         raise RedactionError(f"nothing could be redacted: {reasons}")
@@ -362,7 +218,7 @@ def do_request_redaction(
 
 
 def _record(
-    user: Any, item: Item, output: _Output, put: Any, context: HandlingContext
+    user: Any, item: Item, output: Output, put: Any, context: HandlingContext
 ) -> RedactionReview:
     earlier = (
         RedactionReview.objects.filter(
@@ -375,39 +231,7 @@ def _record(
     )
     if earlier is not None:
         return earlier
-    stored = record_blob(user, put, reason=f"redacted copy of {output.source.sha256}")
-    redacted = ItemFile.objects.create(
-        item=item,
-        role=FileRole.DERIVATIVE,
-        blob=stored.blob,
-        sha256=put.sha256,
-        size=put.size,
-        media_type=output.media_type,
-        original_filename=output.path.name,
-        derived_from=output.source,
-        kind=REDACTED_KIND,
-        language=output.language,
-        tool=output.tool,
-        tool_version=output.tool_version[:200],
-        params=output.params,
-        details=output.details,
-    )
-    record_custody_event(
-        user,
-        item,
-        CustodyAction.DERIVATION,
-        context,
-        file=redacted,
-        details={
-            "deriver": "redaction",
-            "kind": REDACTED_KIND,
-            "method": str(output.method),
-            "from": output.source.sha256,
-            "sha256": put.sha256,
-            "tool": output.tool,
-            "tool_version": output.tool_version,
-        },
-    )
+    redacted = record_derivative(user, output.source, put, output.spec, context)
     return RedactionReview.objects.create(
         item=item,
         source=output.source,
@@ -465,21 +289,3 @@ def do_review_redaction(
             },
         )
     return current
-
-
-def text_segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The redacted text cut into plain pieces and placeholders, for highlighting: each
-    {"text", "category"} with category "" for plain text. Spans that do not point at a
-    placeholder (a text changed since) are ignored rather than trusted."""
-    segments, cursor = [], 0
-    for span in sorted(spans, key=lambda s: s["start"]):
-        start, end, category = span["start"], span["end"], span["category"]
-        if start < cursor or text[start:end] != PLACEHOLDERS.get(category):
-            continue
-        if start > cursor:
-            segments.append({"text": text[cursor:start], "category": ""})
-        segments.append({"text": text[start:end], "category": category})
-        cursor = end
-    if cursor < len(text):
-        segments.append({"text": text[cursor:], "category": ""})
-    return segments

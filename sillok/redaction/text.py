@@ -15,15 +15,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Marks frames whose locals hold witnesses' names or their texts, so that Django's error
 # reports leave them out. Importing it needs Django installed, not configured.
 from django.views.decorators.debug import sensitive_variables
 
+from sillok.redaction import doubts
+from sillok.redaction.doubts import Doubt
+from sillok.redaction.lines import Joined, joined, line_breaks
+from sillok.redaction.names import (
+    EXACT,
+    HANGUL,
+    PARTIAL,
+    ROMANIZED,
+    NameRegexes,
+    name_regexes,
+)
+
 # Bump when a pattern changes: it is part of each redacted copy's provenance.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 NAME, PHONE, ID, ADDRESS, BIRTH_DATE = "name", "phone", "id", "address", "birth_date"
 PLACEHOLDERS = {
@@ -35,16 +47,6 @@ PLACEHOLDERS = {
 }
 # On a tie (two matches of the same length at the same place) the earlier category wins.
 PRIORITY = (ID, PHONE, BIRTH_DATE, ADDRESS, NAME)
-
-HANGUL = "\uac00-\ud7a3"
-# Shorter terms would wipe out ordinary words (a one-syllable surname is in every sentence).
-MIN_HANGUL_TERM = 2
-MIN_LATIN_TERM = 3
-# Between the letters of a romanized name: nothing, a space, a hyphen or an apostrophe
-# ("Young-hee", "Young hee", "Younghee", "Chol-u'n").
-_LATIN_JOIN = r"[\s\-\u2010\u2011'\u2019.]?"
-_NOT_LATIN_BEFORE = r"(?<![A-Za-z])"
-_NOT_LATIN_AFTER = r"(?![A-Za-z])"
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class TextRedaction:
     spans: list[Span]
     terms_used: int  # identity terms that became patterns
     terms_skipped: int  # too short to redact safely: the reviewer is told how many
+    # What the redactor was unsure of, for the reviewer: offsets in the redacted text.
+    uncertain: list[Doubt] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(PLACEHOLDERS, 0)
@@ -83,14 +87,15 @@ class TextRedaction:
 
 _D = r"(?<!\d)"  # not in the middle of a longer number
 _DE = r"(?!\d)"
-_SEP = r"[\s.\-]?"
+# Between the groups of a phone number: a space, or a dot or hyphen with spaces around it.
+_SEP = r"(?:[ \t]?[.\-][ \t]?|\s)?"
 
 PHONE_PATTERNS = [
     # ROK mobile and landline, with or without separators: 010-1234-5678, 02-123-4567.
-    rf"{_D}01[016789][\s.\-]?\d{{3,4}}[\s.\-]?\d{{4}}{_DE}",
+    rf"{_D}01[016789]{_SEP}\d{{3,4}}{_SEP}\d{{4}}{_DE}",
     rf"{_D}0(?:2|[3-6][1-5]|70)[\s.\-)]\s?\d{{3,4}}[\s.\-]\d{{4}}{_DE}",
     # +82 and 0082: the leading zero of the area code is dropped (sometimes kept in brackets).
-    rf"(?:\+|{_D}00)82[\s.\-]?(?:\(0\))?\d{{1,2}}[\s.\-]?\d{{3,4}}[\s.\-]?\d{{4}}{_DE}",
+    rf"(?:\+|{_D}00)82{_SEP}(?:\(0\))?\d{{1,2}}{_SEP}\d{{3,4}}{_SEP}\d{{4}}{_DE}",
     # DPRK (+850): Pyongyang numbers such as +850 2 381 1234, and long mobile numbers.
     rf"(?:\+|{_D}00)850[\s.\-]?\d{{1,4}}[\s.\-]?\d{{3,4}}[\s.\-]?\d{{3,4}}(?:[\s.\-]?\d{{1,4}})?{_DE}",
     # PRC mobile (escapees' contacts in China): 11 digits starting 13-19.
@@ -179,75 +184,50 @@ _ID_AFTER_CUE = re.compile(
 )
 
 
-# --- Names --------------------------------------------------------------------------------
-
-
-def _term_tokens(term: str) -> list[str]:
-    return [t for t in re.split(r"[\s\-\u2010\u2011'\u2019.·]+", term) if t]
-
-
-@sensitive_variables()
-def name_pattern(term: str) -> str | None:
-    """A regular expression for one identity term and its spelling variants, or None when
-    the term is too short to redact without wiping out ordinary words."""
-    term = unicodedata.normalize("NFC", term).strip()
-    tokens = _term_tokens(term)
-    if not tokens:
-        return None
-    letters = "".join(tokens)
-    if re.search(f"[{HANGUL}]", letters):
-        if len(letters) < MIN_HANGUL_TERM:
-            return None
-        # Hangul: no word boundary after the name, so 김영희가, 김영희는, 김영희의 all match (the
-        # particle stays); an optional space between syllables catches "김 영희".
-        return r"\s?".join(re.escape(ch) for ch in letters)
-    if len(letters) < MIN_LATIN_TERM:
-        return None
-    variants = [tokens]
-    if len(tokens) > 1:
-        # Family name first or last: "Kim Young-hee" and "Young-hee Kim".
-        variants += [tokens[1:] + tokens[:1], tokens[-1:] + tokens[:-1]]
-    bodies = []
-    for variant in variants:
-        body = _LATIN_JOIN.join(re.escape(ch) for ch in "".join(variant))
-        if body not in bodies:
-            bodies.append(body)
-    return f"{_NOT_LATIN_BEFORE}(?i:{'|'.join(bodies)}){_NOT_LATIN_AFTER}"
-
-
-@sensitive_variables()
-def _name_regex(terms: list[str]) -> tuple[re.Pattern[str] | None, int, int]:
-    patterns, skipped = [], 0
-    # Longest first: "김영희" before "영희", so the whole name becomes one placeholder.
-    for term in sorted(set(terms), key=lambda t: (-len(t), t)):
-        pattern = name_pattern(term)
-        if pattern is None:
-            skipped += 1
-        elif pattern not in patterns:
-            patterns.append(pattern)
-    if not patterns:
-        return None, 0, skipped
-    return re.compile("|".join(f"(?:{p})" for p in patterns)), len(patterns), skipped
-
-
 # --- Redaction ----------------------------------------------------------------------------
 
+Match = tuple[int, int, str]  # start, end, category (in the source text)
+
 
 @sensitive_variables()
-def _matches(text: str, names: re.Pattern[str] | None) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = []
+def _category_matches(text: str) -> list[Match]:
+    found: list[Match] = []
     for category, patterns in _CATEGORY_PATTERNS.items():
         for pattern in patterns:
             found += [(m.start(), m.end(), category) for m in pattern.finditer(text)]
     for regex, category in ((_BIRTH_AFTER_CUE, BIRTH_DATE), (_ID_AFTER_CUE, ID)):
         found += [(m.start("value"), m.end("value"), category) for m in regex.finditer(text)]
-    if names is not None:
-        found += [(m.start(), m.end(), NAME) for m in names.finditer(text)]
-    return _strip_edges(text, found)
+    return found
 
 
 @sensitive_variables()
-def _strip_edges(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _name_matches(text: str, names: NameRegexes) -> list[tuple[int, int, str]]:
+    """(start, end, kind of name match) for every name pattern that applies."""
+    found = []
+    for kind, regex in ((EXACT, names.exact), (ROMANIZED, names.romanized)):
+        if regex is not None:
+            found += [(m.start(), m.end(), kind) for m in regex.finditer(text)]
+    if names.partial is not None:
+        found += [(m.start(), m.end(), PARTIAL) for m in names.partial.finditer(text)]
+    return found
+
+
+@sensitive_variables()
+def _matches(text: str, view: Joined, names: NameRegexes) -> tuple[list[Match], list[Match]]:
+    """Matches in the text as it is and in its joined view (lines.py), mapped back to the
+    text; and the name matches with their kind (exact, romanized, partial)."""
+    found = _category_matches(text)
+    named = _name_matches(text, names)
+    for start, end, category in _category_matches(view.text):
+        found.append((*view.source_span(start, end), category))
+    for start, end, kind in _name_matches(view.text, names):
+        named.append((*view.source_span(start, end), kind))
+    found += [(start, end, NAME) for start, end, _ in named]
+    return _strip_edges(text, found), _strip_edges(text, named)
+
+
+@sensitive_variables()
+def _strip_edges(text: str, found: list[Match]) -> list[Match]:
     """Leave surrounding spaces and a trailing full stop outside the placeholder."""
     clean = []
     for start, end, category in found:
@@ -257,10 +237,10 @@ def _strip_edges(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int
             end -= 1
         if end > start:
             clean.append((start, end, category))
-    return clean
+    return sorted(set(clean))
 
 
-def _resolve_overlaps(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _resolve_overlaps(found: list[Match]) -> list[Match]:
     """Non-overlapping matches: the longest wins, then the earlier category in PRIORITY; a
     match that overlaps a kept one is merged into it (its text is redacted either way)."""
     ranked = sorted(found, key=lambda m: (-(m[1] - m[0]), PRIORITY.index(m[2]), m[0]))
@@ -273,7 +253,7 @@ def _resolve_overlaps(found: list[tuple[int, int, str]]) -> list[tuple[int, int,
             continue
         kept.append([start, end, category])
     kept.sort()
-    merged: list[tuple[int, int, str]] = []
+    merged: list[Match] = []
     for start, end, category in kept:
         if merged and start < merged[-1][1]:  # two widened matches now touch
             last = merged[-1]
@@ -284,21 +264,32 @@ def _resolve_overlaps(found: list[tuple[int, int, str]]) -> list[tuple[int, int,
 
 
 @sensitive_variables()
-def redact_text(text: str, terms: list[str]) -> TextRedaction:
+def redact_text(
+    text: str, terms: list[str], *, romanized: frozenset[str] = frozenset()
+) -> TextRedaction:
     """`text` with names (`terms` and their variants), phone numbers, ID numbers, addresses
-    and birth dates replaced by placeholders, and the spans of those placeholders."""
+    and birth dates replaced by placeholders, the spans of those placeholders, and what the
+    redactor was unsure of (`uncertain`). `romanized`: the terms that are romanizations made
+    from Hangul names rather than spellings the vault holds."""
     text = unicodedata.normalize("NFC", text)
-    names, used, skipped = _name_regex(
-        [unicodedata.normalize("NFC", t) for t in terms if t and t.strip()]
+    names = name_regexes(
+        [unicodedata.normalize("NFC", t) for t in terms if t and t.strip()],
+        frozenset(unicodedata.normalize("NFC", t) for t in romanized),
     )
+    view = joined(text)
+    found, named = _matches(text, view, names)
+    kept = _resolve_overlaps(found)
     pieces, spans, cursor, offset = [], [], 0, 0
-    for start, end, category in _resolve_overlaps(_matches(text, names)):
+    for start, end, category in kept:
         placeholder = PLACEHOLDERS[category]
         pieces.append(text[cursor:start])
         offset += start - cursor
         spans.append(Span(category, offset, offset + len(placeholder), start, end))
+        # A match across lines takes its line breaks along: the lines stay lines.
+        placeholder += line_breaks(text[start:end])
         pieces.append(placeholder)
         offset += len(placeholder)
         cursor = end
     pieces.append(text[cursor:])
-    return TextRedaction("".join(pieces), spans, used, skipped)
+    uncertain = doubts.find(text, view, kept, spans, named, names)
+    return TextRedaction("".join(pieces), spans, names.used, names.skipped, uncertain)

@@ -19,6 +19,7 @@ from sillok.evidence.custody_log import HandlingContext
 from sillok.evidence.queries import read_text
 from sillok.redaction.errors import RedactionError, RedactionRefused
 from sillok.redaction.models import RedactionMethod, ReviewStatus
+from sillok.redaction.presenting import doubt_list, text_segments
 from sillok.redaction.services import (
     ReviewNotFound,
     access_review,
@@ -26,7 +27,6 @@ from sillok.redaction.services import (
     can_review,
     do_request_redaction,
     do_review_redaction,
-    text_segments,
     visible_reviews,
 )
 
@@ -122,11 +122,14 @@ def _review_context(request: HttpRequest, review, **extra) -> dict:
         "own_request": review.requested_by_id == request.user.pk,
         **extra,
     }
+    text = ""
     if review.method == RedactionMethod.TEXT:
         text, truncated = read_text(review.redacted)
-        context["segments"] = text_segments(text, review.summary.get("spans", []))
+        uncertain = review.summary.get("uncertain") or []
+        context["segments"] = text_segments(text, review.summary.get("spans", []), uncertain)
         context["truncated"] = truncated
-    elif review.method == RedactionMethod.IMAGE:
+    context["doubts"] = doubt_list(text, review.summary)
+    if review.method == RedactionMethod.IMAGE:
         context["original_preview"] = (
             review.item.files.filter(kind="preview", derived_from=review.source)
             .order_by("pk")

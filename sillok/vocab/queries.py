@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from sillok.vocab.models import Place, Term, Vocabulary
-from sillok.vocab.romanize import name_key
+from sillok.vocab.romanize import name_key, name_keys
 
 
 class UnknownVocabulary(LookupError):
@@ -120,3 +120,59 @@ def place_as_dict(place: Place) -> dict:
         "longitude": place.longitude,
         "facility_status": place.facility_status or None,
     }
+
+
+class PlaceIndex:
+    """Every active place by code, by id ("#12") and by the keys of its names, for looking
+    up many names at once (an import): a place's own names (English, Korean, romanized)
+    come before its aliases, so "Hoeryong" is the city and not the prison camp that has
+    "Hoeryŏng" among its aliases; two places whose own names match are both candidates."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, Place] = {}
+        self.own: dict[str, list[Place]] = {}
+        self.other: dict[str, list[Place]] = {}
+        places = Place.objects.filter(active=True).select_related("parent")
+        for place in places.order_by("depth", "pk"):
+            self.by_code[place.code] = place
+            self.by_code[f"#{place.pk}"] = place
+            own: set[str] = set()
+            for name in (
+                place.label_en, place.label_ko, place.romanization_rr, place.romanization_mr
+            ):  # fmt: skip
+                if name:
+                    own |= name_keys(name)
+            for key in own:
+                self.own.setdefault(key, []).append(place)
+            for key in set(place.search_keys.split()) - own:
+                self.other.setdefault(key, []).append(place)
+
+    def candidates(self, text: str) -> list[Place]:
+        """The places `text` may name: one for a code, an id or an unambiguous name; several
+        when it is ambiguous; none when it names no place."""
+        text = text.strip()
+        exact = self.by_code.get(text) or self.by_code.get(f"#{text}")
+        if exact is not None:
+            return [exact]
+        key = name_key(text)
+        found = list(self.own.get(key) or self.other.get(key) or [])
+        # A name shared by a place and places inside it (Pyongyang the city and its
+        # centre) names the larger: true of all of them, and never a wrong guess.
+        broadest = min(found, key=lambda place: place.depth, default=None)
+        if broadest is not None and all(p.path.startswith(broadest.path or "\0") for p in found):
+            return [broadest]
+        return found
+
+
+def describe_place(place: Place) -> str:
+    """One line that tells a place from its namesakes: kind, Korean and English name, the
+    place it is in, code ("city 회령시 / Hoeryong, in 함경북도 / North Hamgyong: geonames:…")."""
+    from sillok.vocab.models import PlaceKind
+
+    names = " / ".join(n for n in (place.label_ko, place.label_en) if n)
+    kind = str(PlaceKind(place.kind).label) if place.kind in PlaceKind.values else place.kind
+    parent = place.parent
+    where = ""
+    if parent is not None:
+        where = ", " + " / ".join(n for n in (parent.label_ko, parent.label_en) if n)
+    return f"{kind.lower()} {names}{where}: {place.code}"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sillok.records.access import can_view_records
+from sillok.vocab.access import can_read_vocabularies
 from sillok.vocab.models import Place, PlaceKind, Term, Vocabulary
 from sillok.vocab.queries import UnknownVocabulary, get_vocabulary, search_places
 from sillok.vocab.services import (
@@ -45,7 +45,7 @@ def _readable(view: Any) -> Any:
     """Signed in and allowed to see records (vocabularies describe them)."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_view_records(request.user):
+        if not can_read_vocabularies(request.user):
             return _refused(request, str(NOT_ALLOWED))
         return view(request, *args, **kwargs)
 

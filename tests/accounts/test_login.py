@@ -12,7 +12,7 @@ from sillok.custody.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 
 
 def _post_login(client: Client, username: str, password: str, **extra):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
 VERIFY = reverse("accounts:verify")
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
 CURL = "curl/8.14.1"
 

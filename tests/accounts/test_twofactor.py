@@ -15,7 +15,7 @@ from sillok.custody.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 VERIFY = reverse("accounts:verify")
 ENROL = reverse("accounts:enrol")
 

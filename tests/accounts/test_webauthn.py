@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
 VERIFY = reverse("accounts:verify")
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 ACCOUNT = reverse("accounts:account")
 REMOVE = reverse("accounts:device_remove")
 

@@ -28,8 +28,8 @@ import pytest
 from django.conf import settings
 
 from sillok.accounts import tokens
-from sillok.core.services import do_initialise_repository
 from sillok.testing.cli import database_env
+from sillok.workspace.services import do_initialise_repository
 from tests.cli.test_serve import free_port, wait_until_serving
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -45,7 +45,7 @@ def test_an_analyst_documents_an_act_and_a_legal_expert_reviews_it(
     sign_in(page, base, "analyst", persona_password)
 
     # Two persons, one with a Hangul name.
-    page.get_by_role("link", name="Records").click()
+    page.get_by_role("navigation").get_by_role("link", name="Records", exact=True).click()
     page.get_by_role("link", name="New Person").click()
     page.get_by_label("Name or pseudonym").fill("김영수")
     page.get_by_label("Name in Hangul").fill("김영수")

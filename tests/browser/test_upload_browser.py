@@ -39,7 +39,7 @@ def test_chunked_upload_resumes_after_a_broken_chunk_and_the_item_page_reads_in_
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    page.get_by_role("link", name="Items").click()
+    page.get_by_role("navigation").get_by_role("link", name="Items", exact=True).click()
     page.get_by_role("link", name="Add evidence").click()
     page.set_input_files("#file", str(upload))
     page.get_by_label("Title").fill("보위부 구류장 증언")

@@ -185,7 +185,7 @@ def test_jobs_as_a_user_lists_only_jobs_about_items_they_may_see(sentinel, partn
     assert _run(["jobs", "--json", "--as", "partner"]) == (0, "[]\n")
     status, printed = _run(["jobs", "--json", "--as", "analyst"])
     assert status == 0 and "derive_file" in printed
-    from sillok.core.tasks import record_heartbeat
+    from sillok.custody.tasks import record_heartbeat
 
     record_heartbeat.enqueue()
     assert "record_heartbeat" in _run(["jobs", "--json"])[1]  # the operator sees every job

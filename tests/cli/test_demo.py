@@ -8,12 +8,13 @@ import pytest
 
 from sillok.accounts.models import User
 from sillok.accounts.roles import ROLE_NAMES
-from sillok.core.services import do_initialise_repository
-from sillok.custody.models import AuditEntry, Blob
+from sillok.custody.models import AuditEntry
 from sillok.custody.services import open_blob
+from sillok.demo.casework import read_casework
 from sillok.demo.services import DATA_DIR, read_manifest
 from sillok.evidence.models import Item, ItemFile
 from sillok.testing.cli import run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,15 +42,17 @@ def test_demo_loads_users_and_documents_once():
     assert "two factors" in first.stdout and "authenticator" in first.stdout
     # Documents: public UN-document items through intake, byte for byte, with custody.
     manifest = read_manifest()
-    assert Blob.objects.count() == len(manifest) == 4
+    assert len(manifest) == 4
     for doc in manifest:
         with open_blob(doc["sha256"]) as stream:
             assert stream.read() == (DATA_DIR / doc["file"]).read_bytes()
         original = ItemFile.objects.get(role="original", sha256=doc["sha256"])
         assert original.item.kind == "un_document" and original.item.sensitivity == "public"
         assert original.item.custody_events.get().action == "intake"
-    assert AuditEntry.objects.filter(action="custody.intake").count() == 4
-    assert AuditEntry.objects.filter(action="blob.stored").count() == 4
+    # The UN documents and the casework's interview notes (tests/demo/test_casework.py).
+    intakes = AuditEntry.objects.filter(action="custody.intake").count()
+    assert intakes == 4 + len(read_casework()["items"])
+    stored, items = AuditEntry.objects.filter(action="blob.stored").count(), Item.objects.count()
     assert not any(
         password in json.dumps(list(AuditEntry.objects.values_list("details", flat=True)))
         for password in passwords.values()
@@ -61,9 +64,9 @@ def test_demo_loads_users_and_documents_once():
     assert not any(password in second.stdout for password in passwords.values())
     assert password_lines(second.stdout) == {}
     assert User.objects.filter(username__startswith="demo-").count() == 8
-    assert AuditEntry.objects.filter(action="custody.intake").count() == 4
-    assert AuditEntry.objects.filter(action="blob.stored").count() == 4
-    assert Item.objects.count() == 4
+    assert AuditEntry.objects.filter(action="custody.intake").count() == intakes
+    assert AuditEntry.objects.filter(action="blob.stored").count() == stored
+    assert Item.objects.count() == items
 
 
 def test_demo_json_shows_passwords_only_for_users_created_now():

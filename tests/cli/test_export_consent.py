@@ -95,8 +95,8 @@ def test_export_json_summary_lists_everything_left_out(witnesses, tmp_path):
 
 
 def test_ingest_records_the_consent_of_new_items(repo_home, documentation_officer, tmp_path):
-    from sillok.core.services import do_initialise_repository
     from sillok.evidence.models import Item
+    from sillok.workspace.services import do_initialise_repository
 
     do_initialise_repository()
     letter = tmp_path / "letter.txt"

@@ -14,8 +14,8 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from sillok.core.services import do_initialise_repository
 from sillok.testing.cli import database_env, run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from sillok.core.services import do_initialise_repository
-from sillok.core.tasks import record_heartbeat
 from sillok.custody.models import AuditEntry
+from sillok.custody.tasks import record_heartbeat
 from sillok.testing.cli import database_env, run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,10 +51,10 @@ def test_jobs_lists_recent_jobs_with_their_status():
     jobs = json.loads(listing.stdout)
     # The worker also keeps the next scheduled fixity round queued (evidence/fixity.py).
     assert {j["task"] for j in jobs} == {
-        "sillok.core.tasks.record_heartbeat",
+        "sillok.custody.tasks.record_heartbeat",
         "sillok.evidence.tasks.scheduled_fixity",
     }
-    (job,) = [j for j in jobs if j["task"] == "sillok.core.tasks.record_heartbeat"]
+    (job,) = [j for j in jobs if j["task"] == "sillok.custody.tasks.record_heartbeat"]
     assert job["status"] == "SUCCESSFUL"
     assert "args_kwargs" not in job and "return_value" not in job
     assert "SUCCESSFUL" in run_sillok("jobs").stdout

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sillok.core.services import do_initialise_repository
 from sillok.custody.blobstore import get_blob_store
 from sillok.evidence.models import CustodyEvent, DerivationJob, Item, ItemFile
 from sillok.testing.cli import run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

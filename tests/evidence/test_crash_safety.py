@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from django.db.models import Count, Q
 
-from sillok.core.services import do_initialise_repository
 from sillok.custody.blobstore import get_blob_store
 from sillok.custody.models import Blob
 from sillok.custody.verify import ERROR, verify_repository
 from sillok.evidence.models import Item, ItemFile
 from sillok.testing.cli import database_env
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

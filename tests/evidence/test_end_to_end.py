@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from sillok.core.services import do_initialise_repository
 from sillok.evidence.models import DerivationJob, Item, ItemFile
 from sillok.testing.cli import run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 from .derive.builders import text_image, write_docx
 

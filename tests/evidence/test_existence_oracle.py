@@ -17,10 +17,10 @@ from django.test import Client
 
 from sillok.accounts.compartments import do_create_compartment, do_grant
 from sillok.accounts.tokens import do_create_token
-from sillok.core.services import do_initialise_repository
 from sillok.custody.models import AuditEntry, Blob
 from sillok.evidence.models import CustodyEvent, Item, ItemFile
 from sillok.testing.cli import run_sillok
+from sillok.workspace.services import do_initialise_repository
 
 pytestmark = pytest.mark.django_db
 

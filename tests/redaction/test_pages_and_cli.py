@@ -135,12 +135,13 @@ def test_the_cli_makes_copies_and_a_second_user_approves_them(
 ):
     asker = make_user("asker", "analyst")
     make_user("reviewer", "legal-expert")
-    item = make_item(asker, texts={"text": "연락처 010-1234-5678"})
+    item = make_item(asker, texts={"text": "연락처 010-\n1234-5678, 수감번호 7654321"})
     made = run_sillok("redact", str(item.pk), "--as", "asker", "--json", home=repo_home)
     assert made.returncode == 0, made.stderr
     data = json.loads(made.stdout)
     [entry] = data["reviews"]
     assert entry["method"] == "text" and entry["counts"]["phone"] == 1
+    assert [doubt["reason"] for doubt in entry["uncertain"]] == ["number_unmatched"]
     review_id = str(entry["review"])
     own = run_sillok("redaction", "review", review_id, "--approve", "--as", "asker", home=repo_home)
     assert own.returncode == 1 and "cannot review" in own.stderr

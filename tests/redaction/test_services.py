@@ -105,7 +105,7 @@ def test_a_pdf_original_gets_a_metadata_free_copy(analyst, documentation_officer
     writer.write(buffer)
     item = make_item(documentation_officer, original=(buffer.getvalue(), "application/pdf"))
     [review] = do_request_redaction(analyst, item).reviews
-    assert review.method == "pdf_metadata" and "Info:Author" in review.summary["removed_metadata"]
+    assert review.method == "pdf" and "Info:Author" in review.summary["removed_metadata"]
     assert b"Kim Young-hee" not in _content(review.redacted)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sillok.redaction.text import PLACEHOLDERS, name_pattern, redact_text
+from sillok.redaction.names import name_pattern
+from sillok.redaction.text import PLACEHOLDERS, redact_text
 
 TERMS = ["김영희", "Kim Young-hee", "박철수", "Pak Chol-su"]
 

@@ -9,7 +9,7 @@ from sillok.custody.audit import record_audit
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 
 
 def test_home_shows_roles_and_repository_status_to_a_role_holder(client_for, auditor):
@@ -59,7 +59,7 @@ def test_account_page_lists_the_persona_roles(request, client_for, persona, role
 
 
 def test_home_status_counts_blobs_when_custody_has_them(client_for, analyst):
-    from sillok.core.status import repository_status
+    from sillok.custody.status import repository_status
 
     status = repository_status()
     page = client_for(analyst).get(HOME).content.decode()

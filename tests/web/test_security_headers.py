@@ -44,7 +44,7 @@ def test_login_page_headers_are_strict(client, roles):
     _assert_nothing_inline(response.content.decode())
 
 
-@pytest.mark.parametrize("page", ["core:home", "accounts:account"])
+@pytest.mark.parametrize("page", ["workspace:home", "accounts:account"])
 def test_signed_in_pages_are_strict_and_inline_free(client_for, admin, page):
     response = client_for(admin).get(reverse(page))
     assert response.status_code == 200

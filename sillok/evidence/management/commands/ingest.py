@@ -68,6 +68,12 @@ class Command(BaseCommand):
             metavar="CODE",
             help="put the new items into this compartment (with --as: one USER is a member of)",
         )
+        parser.add_argument(
+            "--graphic",
+            action="store_true",
+            help="the files show violence, injuries or death: reviewers see them blurred "
+            "until they reveal them",
+        )
         parser.add_argument("--reason", default="", help="why it is taken in (custody record)")
         parser.add_argument(
             "--as", dest="as_user", metavar="USER", help="record USER as the one who ingests"
@@ -88,6 +94,7 @@ class Command(BaseCommand):
                     "consent_form": options["consent_form"],
                     "consent_recipients": options["consent_recipient"],
                     "compartment": options["compartment"],
+                    "graphic": options["graphic"],
                 }
             )
         except MetadataError as exc:

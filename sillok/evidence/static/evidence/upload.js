@@ -22,6 +22,7 @@
     }
     const consent = [...form.querySelectorAll("input[name=consent_scope]:checked")].map(c => c.value);
     if (consent.length) data.consent_scope = consent;
+    if (form.elements.graphic.checked) data.graphic = true;
     return data;
   }
 

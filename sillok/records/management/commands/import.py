@@ -11,11 +11,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sillok.accounts.services import AccountError, find_user
 from sillok.records.access import RecordActionRefused
-from sillok.records.importing import ImportReport, import_file
-from sillok.records.kinds import KINDS, UnknownKind, get_kind
+from sillok.records.importing import ImportReport, RowError, import_file, summary_line
+from sillok.records.kinds import KINDS, RecordKind, UnknownKind, get_kind
 
 
 class Command(BaseCommand):
@@ -77,35 +78,27 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
-            self._print(report, kind.plural)
+            self._print(report, kind)
         if report.errors and not report.imported:
             self.stdout.flush()
             sys.exit(2)
 
-    def _print(self, report: ImportReport, plural: str) -> None:
+    def _print(self, report: ImportReport, kind: RecordKind) -> None:
         for error in report.errors:
-            where = f"row {error.row}" + (f", column {error.column!r}" if error.column else "")
-            self.stdout.write(f"{where}: {error.message}")
+            self.stdout.write(f"{_where(error)}: {error.message}")
+        for warning in report.warnings:
+            self.stdout.write(f"{_where(warning)}: " + gettext("warning: ") + warning.message)
         refused = report.needs_again and not report.dry_run  # the error above says so
         for earlier in [] if refused else report.earlier:
             when = timezone.localtime(earlier.at).strftime("%Y-%m-%d %H:%M %Z")
             self.stdout.write(
-                f"imported before: on {when} by {earlier.by}, {earlier.records} {plural} "
+                f"imported before: on {when} by {earlier.by}, {earlier.records} {kind.plural} "
                 f"from {earlier.file}"
             )
         if report.needs_again:
             self.stdout.write("give --again to import this file again all the same")
-        if report.imported:
-            skipped = f", {report.skipped} bad rows skipped" if report.skipped else ""
-            self.stdout.write(f"imported {report.imported} {plural} from {report.file}{skipped}")
-        elif report.dry_run and report.ok:
-            self.stdout.write(f"dry run: {report.rows} rows, no errors; nothing imported")
-        elif report.errors and (refused or not report.rows):
-            self.stdout.write(f"{report.file}: nothing imported")
-        elif report.errors:
-            self.stdout.write(
-                f"{report.file}: {len(report.errors)} errors in {report.bad_rows} of "
-                f"{report.rows} rows; nothing imported"
-            )
-        else:
-            self.stdout.write(f"{report.file}: no rows to import")
+        self.stdout.write(summary_line(report, kind))
+
+
+def _where(error: RowError) -> str:
+    return f"row {error.row}" + (f", column {error.column!r}" if error.column else "")

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 "counts": review.summary.get("counts"),
                 "faces": review.summary.get("faces"),
                 "removed_metadata": review.summary.get("removed_metadata"),
+                # What the redactor was unsure of: reasons with offsets or pages, no text.
+                "uncertain": review.summary.get("uncertain") or [],
             }
             for review in outcome.reviews
         ]
@@ -65,6 +67,8 @@ class Command(BaseCommand):
                 what = ", ".join(f"{k} {v}" for k, v in entry["counts"].items() if v) or "none"
             elif entry["faces"] is not None:
                 what = f"faces {entry['faces']}"
+            if entry["uncertain"]:
+                what += f"; check first: {len(entry['uncertain'])}"
             self.stdout.write(
                 f"review {entry['review']:<5} {entry['method']:<13} {entry['status']:<9} "
                 f"{entry['redacted'][:16]}  {what}".rstrip()

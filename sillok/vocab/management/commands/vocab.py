@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from sillok.accounts.acting import acting_user, add_as_option
-from sillok.records.access import can_view_records
+from sillok.vocab.access import can_read_vocabularies
 from sillok.vocab.queries import (
     UnknownVocabulary,
     term_as_dict,
@@ -102,7 +102,7 @@ def check_may_read_vocabularies(user: Any, action: str = "list") -> None:
     the operator's (`sillok init`), never done as a user."""
     if action != "list":
         raise CommandError(f"`vocab {action}` is for the operator, not --as", returncode=2)
-    if not can_view_records(user):
+    if not can_read_vocabularies(user):
         raise CommandError(
             f"{user.username} may not read the vocabularies (needs records.view_record)",
             returncode=2,
