@@ -122,15 +122,30 @@ def place_as_dict(place: Place) -> dict:
     }
 
 
+# Korean writers leave off the administrative suffix: 평양 for 평양직할시, 회령 for 회령시.
+KOREAN_SUFFIXES = ("특별시", "직할시", "광역시", "특별자치도", "구역", "시", "군", "구", "도")
+
+
+def korean_short_name(label_ko: str) -> str:
+    """The Hangul name without its administrative suffix, or "" when it has none or too
+    little would be left (도 alone, or one syllable: 은, 온)."""
+    for suffix in KOREAN_SUFFIXES:
+        if label_ko.endswith(suffix) and len(label_ko) - len(suffix) >= 2:
+            return label_ko[: -len(suffix)]
+    return ""
+
+
 class PlaceIndex:
     """Every active place by code, by id ("#12") and by the keys of its names, for looking
     up many names at once (an import): a place's own names (English, Korean, romanized)
-    come before its aliases, so "Hoeryong" is the city and not the prison camp that has
-    "Hoeryŏng" among its aliases; two places whose own names match are both candidates."""
+    come first, then its Korean name without the suffix (평양 for 평양직할시), then
+    aliases, so "Hoeryong" is the city and not the prison camp that has "Hoeryŏng" among
+    its aliases; two places whose own names match are both candidates."""
 
     def __init__(self) -> None:
         self.by_code: dict[str, Place] = {}
         self.own: dict[str, list[Place]] = {}
+        self.short: dict[str, list[Place]] = {}
         self.other: dict[str, list[Place]] = {}
         places = Place.objects.filter(active=True).select_related("parent")
         for place in places.order_by("depth", "pk"):
@@ -144,6 +159,9 @@ class PlaceIndex:
                     own |= name_keys(name)
             for key in own:
                 self.own.setdefault(key, []).append(place)
+            short = korean_short_name(place.label_ko)
+            if short:
+                self.short.setdefault(name_key(short), []).append(place)
             for key in set(place.search_keys.split()) - own:
                 self.other.setdefault(key, []).append(place)
 
@@ -155,7 +173,7 @@ class PlaceIndex:
         if exact is not None:
             return [exact]
         key = name_key(text)
-        found = list(self.own.get(key) or self.other.get(key) or [])
+        found = list(self.own.get(key) or self.short.get(key) or self.other.get(key) or [])
         # A name shared by a place and places inside it (Pyongyang the city and its
         # centre) names the larger: true of all of them, and never a wrong guess.
         broadest = min(found, key=lambda place: place.depth, default=None)

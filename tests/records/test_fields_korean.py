@@ -227,3 +227,16 @@ def test_every_place_example_of_the_import_docs_names_one_place(analyst):
     resolver = Resolver(analyst)
     assert all(resolver.place(example) for example in examples)
     assert resolver.place("Hoeryong").label_ko == "회령시"
+
+
+def test_a_korean_place_name_without_its_suffix_names_the_place(analyst):
+    resolver = Resolver(analyst)
+    # 평양 is how Korean writers name 평양직할시; its centre (also 평양) lies inside it.
+    assert resolver.place("평양").code == "KP-01"
+    assert resolver.place("평양").label_ko == "평양직할시"
+    assert resolver.place("무산").label_ko == "무산군"
+    assert person(analyst, origin="회령")["origin"] == resolver.place("회령시")
+    # A place's own name still comes first, and one syllable is never a short name.
+    assert resolver.place("운산군").label_ko == "운산군"
+    with pytest.raises(RecordValuesError):
+        person(analyst, origin="은")
