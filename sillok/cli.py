@@ -53,11 +53,15 @@ def _home() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv_given = argv
     argv = list(sys.argv[1:] if argv is None else argv)
     # Before anything is written, SQLite's files and exports included: private to this user.
     restrict_umask()
-    if hasattr(signal, "SIGPIPE"):
+    if argv_given is None and hasattr(signal, "SIGPIPE"):
         # `sillok jobs | head`: stop quietly when the reader goes away, like other tools.
+        # Only as the program itself: a process that calls main() in-process (the test
+        # suite, an embedding tool) keeps Python's own handling, or any later write to a
+        # closed socket or pipe would kill that whole process without a trace.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sillok.settings")
     if not argv or argv[0] in {"-h", "--help"} or argv == ["help"]:
