@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model, Q, QuerySet
+
 from sillok.custody.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -58,6 +60,21 @@ def entries_where(batch_size: int, **filters: Any) -> Iterator[AuditEntry]:
     while batch:
         yield from batch
         batch = list(query.filter(seq__gt=batch[-1].seq)[:batch_size])
+
+
+def rows_in_seq_order(query: QuerySet, batch_size: int) -> Iterator[Model]:
+    """The rows of `query` that name an audit entry, by (audit_seq, pk), in keyset pages:
+    several rows may share one seq (an import's versions), so pk breaks the tie."""
+    query = query.filter(audit_seq__isnull=False).order_by("audit_seq", "pk")
+    batch = list(query[:batch_size])
+    while batch:
+        yield from batch
+        last = batch[-1]
+        batch = list(
+            query.filter(
+                Q(audit_seq__gt=last.audit_seq) | Q(audit_seq=last.audit_seq, pk__gt=last.pk)
+            )[:batch_size]
+        )
 
 
 def entries_by_seq(seqs: Iterable[int]) -> dict[int, AuditEntry]:

@@ -10,11 +10,13 @@ so a version edited, deleted or inserted behind the triggers' back is named by s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from django.db.models import Q
-
-from sillok.custody.audited_rows import AuditedRows, entries_where, merge_by_seq, why_no_entry
+from sillok.custody.audited_rows import (
+    AuditedRows,
+    entries_where,
+    merge_by_seq,
+    rows_in_seq_order,
+    why_no_entry,
+)
 from sillok.custody.models import AuditEntry
 from sillok.custody.verify import Problem, VerificationReport
 from sillok.evidence.item_history import digest_of, versions_digest
@@ -24,19 +26,6 @@ TABLE = ItemVersion._meta.db_table
 ACTION = f"custody.{CustodyAction.METADATA_CHANGED}"
 
 
-def _versions_in_seq_order(batch_size: int) -> Iterator[ItemVersion]:
-    query = ItemVersion.objects.order_by("audit_seq", "pk")
-    batch = list(query[:batch_size])
-    while batch:
-        yield from batch
-        last = batch[-1]
-        batch = list(
-            query.filter(
-                Q(audit_seq__gt=last.audit_seq) | Q(audit_seq=last.audit_seq, pk__gt=last.pk)
-            )[:batch_size]
-        )
-
-
 def _stated_numbers(entry: AuditEntry) -> list[int]:
     numbers = (entry.details or {}).get("versions")
     return sorted(numbers) if isinstance(numbers, list) else []
@@ -44,7 +33,7 @@ def _stated_numbers(entry: AuditEntry) -> list[int]:
 
 def check_item_versions(report: VerificationReport, limit: int, batch_size: int) -> None:
     count = 0
-    rows = _versions_in_seq_order(batch_size)
+    rows = rows_in_seq_order(ItemVersion.objects.all(), batch_size)
     entries = entries_where(batch_size, action=ACTION)
     for seq, versions, entry in merge_by_seq(rows, entries, lambda v: v.audit_seq):
         count += len(versions)

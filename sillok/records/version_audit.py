@@ -12,12 +12,16 @@ the existence and identity of their versions only.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
-from sillok.custody.audited_rows import AuditedRows, entries_where, merge_by_seq, why_no_entry
+from sillok.custody.audited_rows import (
+    AuditedRows,
+    entries_where,
+    merge_by_seq,
+    rows_in_seq_order,
+    why_no_entry,
+)
 from sillok.custody.canonical import canonical_json
 from sillok.custody.models import AuditEntry
 from sillok.custody.verify import Problem, VerificationReport
@@ -74,25 +78,12 @@ def digest_of(version: RecordVersion) -> tuple[int, int, str]:
     )
 
 
-def _versions_in_seq_order(batch_size: int) -> Iterator[RecordVersion]:
-    query = RecordVersion.objects.order_by("audit_seq", "pk")
-    batch = list(query.filter(audit_seq__isnull=False)[:batch_size])
-    while batch:
-        yield from batch
-        last = batch[-1]
-        batch = list(
-            query.filter(
-                Q(audit_seq__gt=last.audit_seq) | Q(audit_seq=last.audit_seq, pk__gt=last.pk)
-            )[:batch_size]
-        )
-
-
 def check_record_versions(report: VerificationReport, limit: int, batch_size: int) -> None:
     count = 0
     for version in RecordVersion.objects.filter(audit_seq__isnull=True).iterator(batch_size):
         count += 1
         report.add(_unaudited(version, "it names no audit entry"))
-    rows = _versions_in_seq_order(batch_size)
+    rows = rows_in_seq_order(RecordVersion.objects.all(), batch_size)
     entries = entries_where(batch_size, action__in=VERSION_ACTIONS)
     for seq, versions, entry in merge_by_seq(rows, entries, lambda v: v.audit_seq):
         count += len(versions)
