@@ -23,6 +23,8 @@ from ninja.parser import Parser
 
 from sillok.accounts.api import API_AUTH
 from sillok.accounts.api import router as accounts_router
+from sillok.assessment.api import router as assessment_router
+from sillok.assessment.api_matrix import matrix_router as assessment_matrix_router
 from sillok.core.api import UnstorableText, check_storable_text
 from sillok.evidence.api import router as evidence_router
 from sillok.records.api import router as records_router
@@ -213,4 +215,6 @@ api.add_router("/", accounts_router)
 api.add_router("/", evidence_router)
 api.add_router("/", records_router)
 api.add_router("/", search_router)
+api.add_router("/", assessment_router)
+api.add_router("/", assessment_matrix_router)
 api.add_router("/", vocab_router)

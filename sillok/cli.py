@@ -36,6 +36,12 @@ SILLOK_COMMANDS = {
     "saved-searches": "saved searches: `saved-searches check` (cron: alerts), "
     "`saved-searches list [--as USER] [--json]`",
     "reindex": "rebuild the search index (`reindex [--kind K] [--pending] [--embeddings]`)",
+    "corroboration": "independent sources of an act or event: `corroboration REF --as USER "
+    "[--json]`, `corroboration --rebuild`",
+    "frameworks": "legal frameworks: `frameworks list|show ID [--json] [--as USER]`, "
+    "`frameworks load FILE --as ADMIN`",
+    "case": "case files: `case create|list|show|member|suspect|charge|link|task|withdraw|"
+    "assess|submit|confirm|gaps|matrix ... --as USER [--json]`",
 }
 
 # Commands that do not clean up what crashed processes left: `verify` reports it.

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sillok.vault",
     "sillok.redaction",
     "sillok.search",
+    "sillok.assessment",
     # The top layer: imports every app above, imported by none (tests/test_layering.py).
     "sillok.workspace",
     "sillok.demo",

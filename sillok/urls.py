@@ -11,6 +11,7 @@ urlpatterns = [
     path("vocab/", include("sillok.vocab.urls")),
     path("vault/", include("sillok.vault.urls")),
     path("search/", include("sillok.search.urls")),
+    path("cases/", include("sillok.assessment.urls")),
     path("witness/", include("sillok.custody.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -234,24 +234,31 @@ def reauthenticated_client_for():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The shipped vocabularies and gazetteer, loaded once into the test database as
-    `sillok init` loads them. Tests that flush the database (transaction=True) run after all
-    others and reload them with the ``vocabularies`` fixture."""
+    """The shipped vocabularies, gazetteer and legal frameworks, loaded once into the test
+    database as `sillok init` loads them. Tests that flush the database (transaction=True) run
+    after all others and reload them with the ``vocabularies`` fixture."""
+    from sillok.assessment.frameworks import do_load_shipped_frameworks
     from sillok.vocab.services import do_load_shipped_data
 
     # Without an audit entry: tests of the audit chain start from an empty chain.
     with django_db_blocker.unblock():
         do_load_shipped_data(audit=False)
+        do_load_shipped_frameworks(audit=False)
 
 
 @pytest.fixture
 def vocabularies(db) -> None:
-    """The shipped vocabularies and gazetteer are in the database (reloaded after a flush)."""
+    """The shipped vocabularies, gazetteer and legal frameworks are in the database
+    (reloaded after a flush)."""
+    from sillok.assessment.frameworks import do_load_shipped_frameworks
+    from sillok.assessment.models import Framework
     from sillok.vocab.models import Vocabulary
     from sillok.vocab.services import do_load_shipped_data
 
     if not Vocabulary.objects.filter(slug="violations").exists():
         do_load_shipped_data(audit=False)
+    if not Framework.objects.filter(code="rome-statute").exists():
+        do_load_shipped_frameworks(audit=False)
 
 
 @pytest.fixture

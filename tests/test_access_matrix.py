@@ -16,6 +16,10 @@ from dataclasses import replace
 
 import pytest
 
+from tests.assessment.cases_access import CASE_OPS, check_cases
+from tests.assessment.exports_access import check_matrix_exports
+from tests.assessment.matrix_access import MATRIX_OPS, check_matrix_operations
+from tests.assessment.pages_access import CASE_PAGE_NAMES, check_case_pages
 from tests.conftest import PERSONA_ROLES
 from tests.test_authorization_matrix import API, MISSING_IDS, PAGES
 
@@ -80,6 +84,8 @@ RECORD_READ = {
     "record_history": ("get", "/api/v1/records/persons/{record}/history"),
     "record_version": ("get", "/api/v1/records/persons/{record}/history/1"),
     "record_links": ("get", "/api/v1/records/persons/{record}/links"),
+    # An act of the same cell ({act}): the world gives each person cell one.
+    "record_corroboration": ("get", "/api/v1/records/acts/{act}/corroboration"),
 }
 # Changing one record: a hidden record answers exactly as a missing one and stays unchanged.
 RECORD_WRITE = {
@@ -185,6 +191,12 @@ NO_OBJECT_DATA = {
     "list_terms",
     "search_places",
     "get_place",
+    # Legal frameworks are law, not evidence: no matrix object appears in them; who may read
+    # them is tested in tests/assessment/test_frameworks_pages.py.
+    "assessment:frameworks",
+    "assessment:framework",
+    "list_frameworks",
+    "get_framework",
     # The identity vault: entries are identities behind pseudonyms, not items or records;
     # vault keepers only (tests/vault).
     "vault:entries",
@@ -219,6 +231,13 @@ CLASSES = {
     "list": set(LISTS),
     "create": CREATE,
     "no object data": NO_OBJECT_DATA,
+    # Case files (tests/assessment/cases_access.py): members only, by sensitivity.
+    "case": CASE_OPS,
+    "case pages": CASE_PAGE_NAMES,
+    # The proof matrix, assessments, gaps, chains, patterns (tests/assessment/matrix_access.py).
+    "case matrix": MATRIX_OPS,
+    # The matrix export page (tests/assessment/exports_access.py): members who may export.
+    "case export": {"assessment:matrix-export"},
 }
 
 CELLS: Counter[str] = Counter()  # cells checked, per test (summed in test_the_matrix_size)
@@ -252,6 +271,7 @@ def world(personas, repo_home, tmp_path, vocabularies):
     from sillok.evidence.metadata import ItemMetadata
     from sillok.evidence.models import FileRole, ItemFile
     from sillok.records.services import do_create_record
+    from sillok.vocab.models import Term
 
     codes = {"none": "", "member": "mx-member", "other": "mx-other"}
     compartments = {
@@ -291,6 +311,14 @@ def world(personas, repo_home, tmp_path, vocabularies):
         }
         person = do_create_record(personas["documentation_officer"], "person", values)
         records[(sensitivity, compartment, "")] = {"record": person.pk, "title": person.name}
+    # One act per cell, in one public event, for reads that only acts answer.
+    officer = personas["documentation_officer"]
+    event = do_create_record(officer, "event", {"title": "corroboration", "sensitivity": "public"})
+    torture = Term.objects.get(vocabulary__slug="violations", code="torture")
+    for (sensitivity, compartment, _), ids in records.items():
+        values = {"event": event, "violation_type": torture, "sensitivity": sensitivity}
+        values["compartment"] = compartments.get(compartment)
+        ids["act"] = do_create_record(officer, "act", values).pk
     return {"personas": personas, "items": items, "records": records}
 
 
@@ -555,6 +583,30 @@ def _check_create(world, clients) -> list[str]:
     return wrong
 
 
+def _check_cases(world, clients) -> list[str]:
+    wrong, cells = check_cases(world, clients)
+    CELLS["case"] += cells
+    return wrong
+
+
+def _check_case_pages(world, clients) -> list[str]:
+    wrong, cells = check_case_pages(world, clients)
+    CELLS["case pages"] += cells
+    return wrong
+
+
+def _check_case_matrix(world, clients) -> list[str]:
+    wrong, cells = check_matrix_operations(world, clients)
+    CELLS["case matrix"] += cells
+    return wrong
+
+
+def _check_case_exports(world, clients) -> list[str]:
+    wrong, cells = check_matrix_exports(world, clients)
+    CELLS["case export"] += cells
+    return wrong
+
+
 def test_every_endpoint_follows_the_rule_in_every_cell(world, clients):
     """One world for all classes (building it takes seconds: every file goes through the
     sandboxed inspection of intake). Reads and lists first; creating and changing last, as
@@ -567,6 +619,10 @@ def test_every_endpoint_follows_the_rule_in_every_cell(world, clients):
         _check_create,
         _check_item_write,
         _check_record_write,
+        _check_cases,
+        _check_case_pages,
+        _check_case_matrix,
+        _check_case_exports,
     ]
     wrong = [cell for check in checks for cell in check(world, clients)]
     assert not wrong, f"{len(wrong)} wrong cells:\n" + "\n".join(wrong[:300])

@@ -47,11 +47,50 @@ API = {
     "withdraw_record": ("post", "/api/v1/records/persons/{record}/withdraw", 404),
     "reinstate_record": ("post", "/api/v1/records/persons/{record}/reinstate", 404),
     "record_links": ("get", "/api/v1/records/persons/{record}/links", 404),
+    "record_corroboration": ("get", "/api/v1/records/acts/{record}/corroboration", 404),
     "list_vocabularies": ("get", "/api/v1/vocab", 403),
     "list_terms": ("get", "/api/v1/vocab/violations/terms", 403),
     "search_places": ("get", "/api/v1/places?q=Hoeryong", 403),
     "get_place": ("get", "/api/v1/places/KP-09", 403),
+    # Legal frameworks: readable with case or record access; no role, no frameworks.
+    "list_frameworks": ("get", "/api/v1/frameworks", 403),
+    "get_framework": ("get", "/api/v1/frameworks/rome-statute", 403),
     "search": ("get", "/api/v1/search?q=kim", 403),  # no role: no search (not even a count)
+    # Case files: no view_cases, no list (403); a case is "not found" (404), like its rows.
+    "list_cases": ("get", "/api/v1/cases", 403),
+    "create_case": ("post", "/api/v1/cases", 403),
+    "get_case": ("get", "/api/v1/cases/{case}", 404),
+    "update_case": ("patch", "/api/v1/cases/{case}", 404),
+    "case_versions": ("get", "/api/v1/cases/{case}/versions", 404),
+    "add_case_member": ("post", "/api/v1/cases/{case}/members", 404),
+    "add_suspect": ("post", "/api/v1/cases/{case}/suspects", 404),
+    "add_charge": ("post", "/api/v1/cases/{case}/charges", 404),
+    "link_evidence": ("post", "/api/v1/cases/{case}/links", 404),
+    "reassess_link": ("patch", "/api/v1/cases/{case}/links/{case_link}", 404),
+    "create_task": ("post", "/api/v1/cases/{case}/tasks", 404),
+    "update_task": ("patch", "/api/v1/cases/{case}/tasks/{case_task}", 404),
+    "withdraw_case_row": ("post", "/api/v1/cases/{case}/links/{case_link}/withdraw", 404),
+    # The proof matrix, element assessments, gaps, suspects' chains and patterns (api_matrix).
+    "case_matrix": ("get", "/api/v1/cases/{case}/matrix", 404),
+    "assess_element": (
+        "post",
+        "/api/v1/cases/{case}/charges/{case_charge}/elements/art7-1-f.1/assess",
+        404,
+    ),
+    "submit_assessment": ("post", "/api/v1/cases/{case}/assessments/{case_assessment}/submit", 404),
+    "confirm_assessment": (
+        "post",
+        "/api/v1/cases/{case}/assessments/{case_assessment}/confirm",
+        404,
+    ),
+    "return_assessment": ("post", "/api/v1/cases/{case}/assessments/{case_assessment}/return", 404),
+    "case_gaps": ("get", "/api/v1/cases/{case}/gaps", 404),
+    "task_from_gap": ("post", "/api/v1/cases/{case}/gaps/task", 404),
+    "suspect_profile": ("get", "/api/v1/cases/{case}/suspects/{case_suspect}/profile", 404),
+    "superior_paths": ("get", "/api/v1/cases/{case}/suspects/{case_suspect}/superior-paths", 404),
+    "list_patterns": ("get", "/api/v1/cases/{case}/patterns", 404),
+    "run_pattern": ("post", "/api/v1/cases/{case}/patterns", 404),
+    "rerun_pattern": ("post", "/api/v1/cases/{case}/patterns/{case_pattern}/rerun", 404),
 }
 
 # Well-formed bodies, so that a refusal comes from the permission check, not validation.
@@ -80,6 +119,33 @@ BODIES = {
     "review_record": {"data": {"action": "complete"}, "content_type": "application/json"},
     "withdraw_record": {"data": {"reason": "duplicate"}, "content_type": "application/json"},
     "reinstate_record": {"data": {}, "content_type": "application/json"},
+    "create_case": {"data": {"title": "Mine"}, "content_type": "application/json"},
+    "update_case": {"data": {"revision": 1, "title": "x"}, "content_type": "application/json"},
+    "add_case_member": {"data": {"username": "outsider"}, "content_type": "application/json"},
+    "add_suspect": {"data": {"ref": "O-1"}, "content_type": "application/json"},
+    "add_charge": {
+        "data": {"crime": "art7-1-f", "suspect": "O-1", "mode": "art25-3-a"},
+        "content_type": "application/json",
+    },
+    "link_evidence": {
+        "data": {"element": "art7-1-f.1", "evidence": "X-1"},
+        "content_type": "application/json",
+    },
+    "reassess_link": {"data": {"revision": 1, "weight": "low"}, "content_type": "application/json"},
+    "create_task": {"data": {"title": "Interview"}, "content_type": "application/json"},
+    "update_task": {"data": {"revision": 1, "status": "done"}, "content_type": "application/json"},
+    "withdraw_case_row": {"data": {"reason": "duplicate"}, "content_type": "application/json"},
+    "assess_element": {"data": {"comment": "x"}, "content_type": "application/json"},
+    "confirm_assessment": {"data": {"comment": "ok"}, "content_type": "application/json"},
+    "return_assessment": {"data": {"comment": "redo"}, "content_type": "application/json"},
+    "task_from_gap": {
+        "data": {"key": "1:art7-1-f.2:no_evidence"},
+        "content_type": "application/json",
+    },
+    "run_pattern": {
+        "data": {"element": "art7-context.widespread-systematic", "title": "x", "query": {}},
+        "content_type": "application/json",
+    },
 }
 
 # URL name -> (path, status for the outsider with GET); anonymous visitors are sent to login.
@@ -141,6 +207,33 @@ PAGES = {
     "vocab:term_add": ("/vocab/violations/terms/add/", 403),
     "vocab:places": ("/vocab/places/", 403),
     "vocab:place_add": ("/vocab/places/add/", 403),
+    # Case files: no view_cases, no list and no "add to case" (403); a case is "not found"
+    # (404) like its rows; the forms posted to a case refuse a GET (405).
+    "assessment:cases": ("/cases/", 403),
+    "assessment:add": ("/cases/add/?evidence=X-{item}", 403),
+    "assessment:case": ("/cases/{case}/", 404),
+    "assessment:case_edit": ("/cases/{case}/edit/", 405),
+    "assessment:member_add": ("/cases/{case}/members/add/", 405),
+    "assessment:suspect_add": ("/cases/{case}/suspects/add/", 405),
+    "assessment:suspect": ("/cases/{case}/suspects/{case_suspect}/", 404),
+    "assessment:charge_add": ("/cases/{case}/charges/add/", 405),
+    "assessment:task_add": ("/cases/{case}/tasks/add/", 405),
+    "assessment:task_update": ("/cases/{case}/tasks/{case_task}/", 405),
+    "assessment:matrix": ("/cases/{case}/matrix/", 404),
+    "assessment:link_add": ("/cases/{case}/charges/{case_charge}/elements/art7-1-f.1/link/", 405),
+    "assessment:element_assess": (
+        "/cases/{case}/charges/{case_charge}/elements/art7-1-f.1/assess/",
+        405,
+    ),
+    "assessment:link_reassess": ("/cases/{case}/links/{case_link}/reassess/", 405),
+    "assessment:link_withdraw": ("/cases/{case}/links/{case_link}/withdraw/", 405),
+    "assessment:assessment_submit": ("/cases/{case}/assessments/{case_assessment}/submit/", 405),
+    "assessment:assessment_review": ("/cases/{case}/assessments/{case_assessment}/review/", 405),
+    "assessment:gap_task": ("/cases/{case}/gaps/task/", 405),
+    "assessment:matrix-export": ("/cases/{case}/matrix/export/?format=xlsx", 404),
+    # Legal frameworks (read-only): case or record access, else refused.
+    "assessment:frameworks": ("/cases/frameworks/", 403),
+    "assessment:framework": ("/cases/frameworks/rome-statute/", 403),
     # The identity vault: vault keepers only, refused (and audited) before anything else.
     "vault:entries": ("/vault/", 403),
     "vault:add": ("/vault/add/", 403),
@@ -204,6 +297,13 @@ MISSING_IDS = {
     "entry": 999999,
     "review": 999999,
     "saved": 999999,
+    "case": 999999,
+    "case_link": 999999,
+    "case_task": 999999,
+    "case_suspect": 999999,
+    "case_charge": 999999,
+    "case_assessment": 999999,
+    "case_pattern": 999999,
 }
 # What the probed objects are called: none of it may appear in any response to the outsider
 # or an anonymous visitor.
@@ -216,11 +316,14 @@ SECRETS = {
     "saved": "azprobe saved search",
     "token": "azprobe token name",
     "upload": "azprobe-upload.txt",
+    "case": "azprobe case title",
 }
 
 
 @pytest.fixture
-def probed(documentation_officer, analyst, vault_keeper, make_record, repo_home) -> dict:
+def probed(
+    documentation_officer, analyst, vault_keeper, legal_expert, make_record, repo_home
+) -> dict:
     """One object of every kind a path names, none of them the outsider's: {name: id}."""
     import io
 
@@ -273,6 +376,60 @@ def probed(documentation_officer, analyst, vault_keeper, make_record, repo_home)
         "entry": entry.pk,
         "review": review.pk,
         "saved": do_save_search(analyst, SECRETS["saved"], "torture").pk,
+        **_probed_case(legal_expert, item, make_record(analyst, "organization", name="Unit 9")),
+    }
+
+
+def _probed_case(legal_expert, item, unit) -> dict:
+    """A case file of the legal expert with a charge, an evidence link and a task."""
+    from sillok.assessment.elements import find_element
+    from sillok.assessment.models import Framework
+    from sillok.assessment.patterns import do_run_pattern
+    from sillok.assessment.review import do_assess_element
+    from sillok.assessment.services import (
+        do_add_charge,
+        do_add_suspect,
+        do_create_case,
+        do_create_task,
+        do_link_evidence,
+    )
+
+    rome = Framework.objects.get(code="rome-statute")
+    case = do_create_case(
+        legal_expert, SECRETS["case"], framework=rome, standard=find_element("standard-rgb", rome)
+    )
+    suspect = do_add_suspect(legal_expert, case, organization=unit)
+    charge = do_add_charge(
+        legal_expert,
+        case,
+        crime=find_element("art7-1-f", rome),
+        suspect=suspect,
+        mode=find_element("art25-3-a", rome),
+    )
+    link = do_link_evidence(
+        legal_expert,
+        charge,
+        find_element("art7-1-f.1", rome),
+        evidence_kind="item",
+        evidence_id=item.pk,
+    )
+    task = do_create_task(legal_expert, case, title="Interview", assignee=legal_expert)
+    assessment = do_assess_element(legal_expert, charge, find_element("art7-1-f.1", rome))
+    pattern = do_run_pattern(
+        legal_expert,
+        case,
+        find_element("art7-context.widespread-systematic", rome),
+        title="Torture by year",
+        query={"violations": ["torture"], "dimensions": ["year"]},
+    )
+    return {
+        "case": case.pk,
+        "case_link": link.pk,
+        "case_task": task.pk,
+        "case_suspect": suspect.pk,
+        "case_charge": charge.pk,
+        "case_assessment": assessment.pk,
+        "case_pattern": pattern.pk,
     }
 
 
@@ -292,6 +449,17 @@ def _unchanged(probed: dict) -> tuple:
         VaultEntry.objects.filter(pk=probed["entry"]).values_list("shredded_at").get(),
         RedactionReview.objects.filter(pk=probed["review"]).values_list("status").get(),
         SavedSearch.objects.filter(pk=probed["saved"]).exists(),
+        _case_state(probed),
+    )
+
+
+def _case_state(probed: dict) -> tuple:
+    from sillok.assessment.models import AssessmentVersion, CaseFile
+
+    case = CaseFile.objects.filter(pk=probed["case"])
+    return (
+        tuple(case.values_list("revision", "title").get()),
+        AssessmentVersion.objects.filter(case_id=probed["case"]).count(),
     )
 
 

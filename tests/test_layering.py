@@ -27,6 +27,7 @@ LAYERS: tuple[str, ...] = (
     "vault",
     "redaction",
     "search",
+    "assessment",  # legal frameworks, case files, the proof matrix
     "workspace",  # the home page, init, serve, worker: may import every app above
     "demo",  # loads data through every app's services
 )

@@ -132,6 +132,9 @@ RUNNERS: dict[str, Callable[[list[str], dict], int]] = {
     "item": _cli,
     "jobs": _cli,
     "export": _cli,
+    "corroboration": _cli,
+    "frameworks": _cli,
+    "case": _cli,
 }
 
 
@@ -158,6 +161,13 @@ def test_every_readme_example_returns_something_on_the_demo_data(
 
     twelfth = Person.objects.order_by("pk").values_list("pk", flat=True)[11]
     ids = {"ID": str(note.pk), "tmp": tmp_path, "P-12": f"P-{twelfth}"}
+    # Likewise the demo case file (the first case) and A-7, the seventh act: the beating in
+    # that case (sillok/demo/data/assessment/), with a hearsay chain and a contradiction.
+    from sillok.assessment.models import CaseFile
+    from sillok.records.models import Act
+
+    seventh = Act.objects.order_by("pk").values_list("pk", flat=True)[6]
+    ids |= {"1": str(CaseFile.objects.order_by("pk").first().pk), "A-7": f"A-{seventh}"}
     text = README.read_text(encoding="utf-8")
     examples = [*command_lines(text), *(shlex.split(e) for e in COMMENT_EXAMPLES)]
     failures = []

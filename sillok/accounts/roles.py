@@ -36,6 +36,10 @@ RECORD_EXPORT = ("records.export_records",)
 VOCAB_ADMIN = ("vocab.add_term", "vocab.change_term", "vocab.add_place", "vocab.change_place")
 # The identity vault (vault/services.py): reveal, add, shred. Vault keepers only, nobody else.
 VAULT = ("vault.open_vault", "vault.add_entry", "vault.shred_entry")
+# Legal assessment (assessment/access.py): case files are seen by members of their
+# compartment only; changing them and confirming another expert's assessment are legal work.
+CASE_READ = ("assessment.view_cases",)
+CASE_WRITE = ("assessment.change_cases", "assessment.review_assessment")
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -77,6 +81,8 @@ ROLES: tuple[Role, ...] = (
             *RECORD_READ,
             *RECORD_REVIEW,
             *RECORD_EXPORT,
+            *CASE_READ,
+            *CASE_WRITE,
         ),
     ),
     Role(
@@ -90,7 +96,7 @@ ROLES: tuple[Role, ...] = (
         "manager",
         _("Manager"),
         _("Statistics and reports, recommendation follow-up, approves exports."),
-        ("accounts.view_audit", *ITEM_READ, *RECORD_READ, *RECORD_EXPORT),
+        ("accounts.view_audit", *ITEM_READ, *RECORD_READ, *RECORD_EXPORT, *CASE_READ),
         requires_two_factor=True,
     ),
     Role(
@@ -123,6 +129,7 @@ ROLES: tuple[Role, ...] = (
             *RECORD_WRITE,
             *RECORD_EXPORT,
             *VOCAB_ADMIN,
+            "assessment.manage_frameworks",
         ),
         requires_two_factor=True,
     ),

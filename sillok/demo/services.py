@@ -1,5 +1,6 @@
-"""Loading the demo: one user per role, the four UN documents of data/ and the casework that
-waits for each role (casework.py), idempotently.
+"""Loading the demo: one user per role (and a second legal expert, who confirms the first
+one's assessments), the four UN documents of data/, the casework that waits for each role
+(casework.py) and a legal case file with its proof matrix (assessment_case.py), idempotently.
 
 Documents go through the evidence intake service like any upload, so the demo exercises the
 real path: checked, streamed into the blob store, recorded as public UN-document items with a
@@ -18,6 +19,11 @@ from sillok.accounts.models import User
 from sillok.accounts.roles import ROLES, Role
 from sillok.accounts.services import AccountError, do_create_user
 from sillok.custody.blobstore.base import hash_stream
+from sillok.demo.assessment_case import (
+    DemoAssessmentCase,
+    do_load_demo_assessment_case,
+    read_assessment_case,
+)
 from sillok.demo.casework import (
     CaseworkError,
     DemoCasework,
@@ -32,6 +38,8 @@ from sillok.evidence.models import FileRole, ItemFile
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MANIFEST = DATA_DIR / "manifest.json"
 USERNAME_PREFIX = "demo-"
+# Users beyond one per role: (user name, role). Four eyes need a second legal expert.
+EXTRA_USERS = (("demo-legal-expert-2", "legal-expert"),)
 
 
 class DemoDataError(RuntimeError):
@@ -64,6 +72,7 @@ class DemoResult:
     users: list[DemoUser]
     documents: list[DemoDocument]
     casework: DemoCasework | None = None
+    assessment_case: DemoAssessmentCase | None = None
 
     @property
     def already_loaded(self) -> bool:
@@ -71,6 +80,7 @@ class DemoResult:
             not any(u.created for u in self.users)
             and not any(d.loaded_now for d in self.documents)
             and not (self.casework is not None and self.casework.loaded_now)
+            and not (self.assessment_case is not None and self.assessment_case.loaded_now)
         )
 
 
@@ -78,8 +88,7 @@ def demo_username(role: Role) -> str:
     return USERNAME_PREFIX + role.name
 
 
-def _ensure_user(role: Role) -> DemoUser:
-    username = demo_username(role)
+def _ensure_user(username: str, role: Role) -> DemoUser:
     common = {
         "username": username,
         "role": role.name,
@@ -99,7 +108,9 @@ def _ensure_user(role: Role) -> DemoUser:
 
 
 def load_demo_users() -> list[DemoUser]:
-    return [_ensure_user(role) for role in ROLES]
+    by_name = {role.name: role for role in ROLES}
+    users = [_ensure_user(demo_username(role), role) for role in ROLES]
+    return users + [_ensure_user(username, by_name[role]) for username, role in EXTRA_USERS]
 
 
 def read_manifest() -> list[dict]:
@@ -170,12 +181,17 @@ def load_demo_documents() -> list[DemoDocument]:
 
 def do_load_demo() -> DemoResult:
     """Create the missing demo users, store the missing demo documents and add the missing
-    casework (a compartment, items, records in review, vault entries, a redacted copy)."""
+    casework (a compartment, items, records in review, vault entries, a redacted copy) and
+    the demo case file (a proof matrix with gaps, assessments and tasks)."""
     try:
         casework_data = read_casework()  # like the documents: checked before anything is stored
+        case_data = read_assessment_case()
         documents = load_demo_documents()  # first: damaged data stops us before any user exists
         users = load_demo_users()
         casework = do_load_demo_casework(casework_data)
+        assessment_case = do_load_demo_assessment_case(case_data)
     except CaseworkError as exc:
         raise DemoDataError(str(exc)) from None
-    return DemoResult(users=users, documents=documents, casework=casework)
+    return DemoResult(
+        users=users, documents=documents, casework=casework, assessment_case=assessment_case
+    )

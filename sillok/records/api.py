@@ -24,6 +24,8 @@ from sillok.records.access import (
     check_can_change,
 )
 from sillok.records.aliases import choice_value
+from sillok.records.corroboration import KINDS as CORROBORATED
+from sillok.records.corroboration import Bucket, corroboration_of
 from sillok.records.fields import FieldError, RecordValuesError, clean_values
 from sillok.records.history import version_changes, version_for, visible_versions
 from sillok.records.kinds import KINDS, RecordKind, UnknownKind, get_kind
@@ -40,6 +42,7 @@ from sillok.records.presentation import (
 )
 from sillok.records.resolve import Resolver
 from sillok.records.schemas import (
+    CorroborationOut,
     ErrorOut,
     FiltersIn,
     LinkOut,
@@ -67,7 +70,11 @@ from sillok.records.services import (
 )
 
 router = Router(tags=["records"])
-FILTER_CHOICES = {"review_status": ReviewStatus, "sensitivity": Sensitivity}
+FILTER_CHOICES = {
+    "review_status": ReviewStatus,
+    "sensitivity": Sensitivity,
+    "corroboration": Bucket,
+}
 KINDS_TEXT = ", ".join(kind.plural for kind in KINDS)
 # OpenAPI links: what a client (and schemathesis's stateful phase) may do with a new record.
 RECORD_LINKS = {
@@ -341,6 +348,26 @@ def reinstate_record(
     except RecordActionRefused as exc:
         raise _refused(exc) from None
     return record_as_dict(user, record)
+
+
+@router.get(
+    "/records/{kind}/{record_id}/corroboration",
+    response={200: CorroborationOut, 404: ErrorOut},
+    summary="How many independent sources support an act or event",
+    description=(
+        "`kind`: acts or events. Counted from the information you may see: independent "
+        "sources (information resting on disjoint persons, organizations or sources, hearsay "
+        "traced through `heard_from` links), first-hand ones, the hearsay chains, and the "
+        "information that contradicts other information about the record."
+    ),
+    operation_id="record_corroboration",
+)
+def record_corroboration(request: HttpRequest, kind: str, record_id: Id) -> dict[str, Any]:
+    record_kind = _kind(kind)
+    if record_kind.name not in CORROBORATED:
+        raise HttpError(404, f"corroboration is counted for acts and events, not {kind}")
+    record = _record(request, kind, record_id)
+    return corroboration_of(_user(request), record_kind.name, record).as_dict()
 
 
 @router.get(

@@ -1,9 +1,10 @@
 """Filtering lists of records, for the pages, the API and the CLI alike: text (any spelling of
 a person's name, titles, names and descriptions, the names of related records, a reference
 like A-12), review status, sensitivity, violation type with its sub-types, place with the
-places below it, dates that overlap a period, a person's status, a link's relation, and
-withdrawn records only when asked for. Always within what the user may see
-(records/access.py: a link only when both of its ends are visible).
+places below it, dates that overlap a period, a person's status, a link's relation, how well
+an act or event is corroborated (counted from what the user may see:
+records/corroboration_store.py), and withdrawn records only when asked for. Always within
+what the user may see (records/access.py: a link only when both of its ends are visible).
 
 Filters that go through another record (events by the violation types of their acts,
 persons by the acts they suffered, acts by their victim's name) look only at records the
@@ -20,6 +21,9 @@ from django.utils.translation import gettext as _
 
 from sillok.core.sensitivity import Sensitivity
 from sillok.records.access import visible_records
+from sillok.records.corroboration import BUCKETS
+from sillok.records.corroboration import KINDS as CORROBORATION_KINDS
+from sillok.records.corroboration_store import filter_by_bucket
 from sillok.records.dates import DateError, parse_fuzzy_date
 from sillok.records.fields import FieldError, parse_reference
 from sillok.records.kinds import RecordKind, get_kind
@@ -40,6 +44,7 @@ PLACE_FIELDS = {
 }
 # Acts by their violation type; events and persons through their acts.
 VIOLATION_KINDS = {"act", "event", "person"}
+CORROBORATED_KINDS = set(CORROBORATION_KINDS)
 
 
 class FilterError(ValueError):
@@ -62,6 +67,7 @@ class RecordFilters:
     date_to: str = ""
     status: str = ""  # persons
     relation: str = ""  # links: a relation type code
+    corroboration: str = ""  # acts and events: none, single_source or corroborated
     include_withdrawn: bool = False
 
 
@@ -82,6 +88,8 @@ def filters_of(kind: RecordKind) -> tuple[str, ...]:
         names.append("status")
     if kind.name == "link":
         names.append("relation")
+    if kind.name in CORROBORATED_KINDS:
+        names.append("corroboration")
     return tuple(names)
 
 
@@ -235,6 +243,8 @@ def _narrow(user: Any, query: QuerySet, kind: RecordKind, name: str, value: str)
         return _date_from(query, value)
     if name == "date_to":
         return _date_to(query, value)
+    if name == "corroboration":
+        return filter_by_bucket(user, kind.name, query, _choice(name, value, list(BUCKETS)))
     return _relation(query, value)
 
 

@@ -647,3 +647,62 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.name}"
+
+
+class CorroborationSummary(models.Model):
+    """How well one act or event is corroborated, as seen from one clearance tier
+    (records/corroboration_store.py): kept current in the transaction of every change to the
+    information, sources and links it rests on, so lists and search filter on it without
+    reading the graph. A tier counts only uncompartmented material of its sensitivity levels;
+    `live` says compartmented material is involved, and a viewer who is a member of some
+    compartment then gets that record computed from what they may see. Tier "index" holds
+    the value the search facet shows and the clearance it needs."""
+
+    kind = models.CharField(max_length=16)  # "act" or "event"
+    record_id = models.BigIntegerField()
+    tier = models.CharField(max_length=24)
+    bucket = models.CharField(max_length=16)  # none, single_source, corroborated
+    information = models.PositiveIntegerField(default=0)
+    independent_sources = models.PositiveIntegerField(default=0)
+    first_hand = models.PositiveIntegerField(default=0)
+    contradicted = models.BooleanField(default=False)
+    live = models.BooleanField(default=False)
+    # Tier "index" only: the value search indexes (from all active information) and the
+    # clearance it needs; blank sensitivity: no value (two compartments are involved).
+    sensitivity = models.CharField(max_length=32, blank=True)
+    compartment_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "record_id", "tier"], name="records_corroboration_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "tier", "bucket", "record_id"], name="records_corroboration_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.record_id} [{self.tier}] {self.bucket}"
+
+
+class CorroborationInput(models.Model):
+    """One record (information, source, testimony, act) that the corroboration of an act or
+    event was computed from: a change to it recomputes that act or event."""
+
+    kind = models.CharField(max_length=16)
+    record_id = models.BigIntegerField()
+    input_kind = models.CharField(max_length=16)
+    input_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["input_kind", "input_id"], name="records_corroboration_input"),
+            models.Index(fields=["kind", "record_id"], name="records_corroboration_of"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.record_id} ← {self.input_kind}:{self.input_id}"

@@ -58,6 +58,12 @@ class FiltersIn(Schema):
     )
     date_from: str = Field("", description="dated kinds: overlapping the period from this date")
     date_to: str = Field("", description="dated kinds: overlapping the period until this date")
+    corroboration: str = Field(
+        "",
+        description="acts and events: none, single_source or corroborated (two or more "
+        "independent sources; or their English or Korean label), counted from the "
+        "information you may see",
+    )
     include_withdrawn: bool = Field(False, description="also withdrawn records")
     limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"at most {MAX_PAGE}")
     offset: int = Field(0, ge=0, le=MAX_INTEGER, description="how many to skip")
@@ -187,3 +193,30 @@ class LinkOut(Schema):
     items: list[int] = Field(..., description="supporting items you may see")
     sensitivity: str
     review_status: str
+
+
+class CorroboratingInformationOut(Schema):
+    ref: str = Field(..., examples=["I-12"])
+    source: str = Field(..., examples=["S-4"])
+    connection: str = Field(..., examples=["eyewitness"])
+    credibility: str = Field(..., examples=["2"])
+    reliability: str = Field(..., description="A–F; empty when you may not see the source")
+    first_hand: bool
+    origin_keys: list[str] = Field(
+        ...,
+        description="what the information rests on (person:ID, organization:ID, source:ID; "
+        "withheld:N for a person or organization you may not see)",
+        examples=[["person:3"]],
+    )
+    heard_from: list[str] = Field(..., examples=[["I-9"]])
+    contradicts: list[str] = Field(..., examples=[["I-15"]])
+
+
+class CorroborationOut(Schema):
+    ref: str = Field(..., examples=["A-12"])
+    independent_sources: int
+    first_hand: int = Field(..., description="independent sources with first-hand information")
+    single_source: bool = Field(..., description="fewer than two independent sources")
+    contradicted: bool
+    information: list[CorroboratingInformationOut]
+    hearsay_chains: list[list[str]] = Field(..., examples=[[["I-14", "I-9"]]])

@@ -21,6 +21,7 @@ from sillok.core.bulk import insert_instances, insert_rows, reserve_ids
 from sillok.custody.audit import AuditSpec, lock_head, record_audit, record_audit_batch
 from sillok.custody.models import AuditEntry
 from sillok.records.access import RecordActionRefused, check_can_change, check_can_review
+from sillok.records.corroboration_store import refresh_after_change
 from sillok.records.history import restorable_values, snapshot, version_for
 from sillok.records.kinds import get_kind, kind_of
 from sillok.records.links import check_link
@@ -90,6 +91,8 @@ def _prepare(kind: str, record: models.Model) -> None:
 def _after_save(kind: str, record: models.Model) -> None:
     if kind == "person":
         rebuild_person_names([record])
+    # The stored corroboration of the acts and events this record counts for.
+    refresh_after_change(kind, [record])
 
 
 def do_create_record(
@@ -232,6 +235,9 @@ def _transition(
         locked.revision += 1
         locked.updated_at = timezone.now()
         locked.save()
+        if action in (VersionAction.WITHDRAWN, VersionAction.REINSTATED):
+            # A withdrawn record no longer counts towards corroboration; reinstated, again.
+            refresh_after_change(kind_of(locked).name, [locked])
         _write_version(
             user,
             locked,
@@ -539,3 +545,4 @@ def _bulk_set_m2m(model: type[models.Model], records: list, m2m_values: list[dic
 def _after_bulk_create(kind: str, records: list) -> None:
     if kind == "person":
         rebuild_person_names(records, fresh=True)
+    refresh_after_change(kind, records)

@@ -26,6 +26,7 @@ from sillok.records.listing import filter_records
 from sillok.records.names import romanizations_for
 from sillok.records.titles import TITLE_RELATED, safe_title
 from sillok.records.views_common import record_or_404, refused
+from sillok.records.views_corroboration import corroboration_panel
 from sillok.records.views_display import (
     RecordRefs,
     Shown,
@@ -231,6 +232,7 @@ def render_record(
         "review_error": review_error,
         "versions": versions,
         "can_change": can_change,
+        "corroboration": corroboration_panel(user, kind.name, record),
     }
     return render(request, "records/record.html", context, status=status)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sillok.core.sensitivity import Sensitivity
+from sillok.records.corroboration import Bucket
 from sillok.records.kinds import RecordKind
 from sillok.records.listing import RecordFilters, filters_of, find_place
 from sillok.records.models import PersonStatus, ReviewStatus
@@ -62,6 +63,9 @@ def filter_fields(kind: RecordKind, filters: RecordFilters, errors: dict[str, st
     if "relation" in applicable:
         options = term_options("relation_types", filters.relation)
         fields.append(entry("relation", _("Relation"), "select", options=options))
+    if "corroboration" in applicable:
+        options = _choices(Bucket.choices, filters.corroboration)
+        fields.append(entry("corroboration", _("Corroboration"), "select", options=options))
     if "place" in applicable:
         place = find_place(filters.place) if filters.place and "place" not in errors else None
         fields.append(

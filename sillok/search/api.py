@@ -35,6 +35,9 @@ class SearchIn(Schema):
     victim_sex: list[str] = Field([], description="female, male...")
     victim_age: list[str] = Field([], description="child, adult...")
     source_type: list[str] = Field([], description="source type codes")
+    corroboration: list[str] = Field(
+        [], description="acts and events: none, single_source, corroborated"
+    )
     period: list[str] = Field([], description="years of the start date, e.g. 2015")
     date: str = Field("", description="dates overlapping, e.g. 2015..2019", max_length=100)
     semantic: bool = Field(False, description="add semantic, cross-lingual matches")
@@ -98,6 +101,7 @@ FACET_PARAMETERS = {
     "victim_sex": "victim_sex",
     "victim_age": "victim_age",
     "source_type": "source_type",
+    "corroboration": "corroboration",
     "period": "period",
 }
 

@@ -15,6 +15,12 @@ two, and is left out when they sit in two different compartments (nobody could b
 with a single compartment check). Withdrawn records are not indexed; nor are links (their
 comments speak of two records at once) or anything in the identity vault.
 
+Corroboration (facet `corroboration`, acts and events): none, single_source or corroborated,
+counted from all the active information about the record (records/corroboration.py), with
+the stricter clearance of every information, link and source it was read from: a viewer not
+cleared for all of it gets no value for that record rather than one computed from what they
+may not see.
+
 Victim age group (facet `victim_age`): the victim's age in the year the act began
 (`date_start`), from `birth_year_from`/`birth_year_to` (one bound alone counts for both):
 "child" under 18, "adult" 18–59, "older" 60 and over; "unknown" without a date or a birth
@@ -36,6 +42,7 @@ from django.utils import translation
 
 from sillok.core.sensitivity import SENSITIVITY_ORDER
 from sillok.records import models as records
+from sillok.records.corroboration_store import facet_values as corroboration_values
 from sillok.records.kinds import KINDS_BY_NAME, title_of
 
 PASSAGE_CHARS = 1200
@@ -383,6 +390,11 @@ def _batch_facets(kind: str, batch: Sequence[Any], lookups: Lookups) -> dict[int
             if source.withdrawn_at is None:
                 codes = lookups.term_codes(source.source_type_id)
                 out[info.pk] += _entries("source_type", codes, source)
+    if kind in ("act", "event"):
+        for pk, (bucket, sensitivity, compartment) in corroboration_values(
+            kind, [r.pk for r in batch]
+        ).items():
+            out[pk].append(FacetEntry("corroboration", bucket, sensitivity, compartment))
     return _dedupe(out)
 
 

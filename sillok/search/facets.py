@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sillok.records.corroboration import Bucket
 from sillok.records.kinds import KINDS, KINDS_BY_NAME
 from sillok.records.models import ReviewStatus
 from sillok.search.access import facet_value_filter
@@ -34,6 +35,7 @@ FACET_KEYS = (
     "victim_sex",
     "victim_age",
     "source_type",
+    "corroboration",
 )
 # Places are counted from the documents' own place column and the gazetteer hierarchy
 # (exact object counts per subtree); the other many-valued facets from facet rows.
@@ -51,6 +53,8 @@ VALUE_LABELS = {
         "other": gettext_lazy("Other"),
         "unknown": gettext_lazy("Unknown"),
     },
+    # The same words as the record lists' filter.
+    "corroboration": dict(Bucket.choices),
     "victim_age": {
         "child": gettext_lazy("Under 18"),
         "adult": gettext_lazy("18 to 59"),

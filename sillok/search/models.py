@@ -97,6 +97,7 @@ class Facet(models.TextChoices):
     VICTIM_SEX = "victim_sex", _("Victim sex")
     VICTIM_AGE = "victim_age", _("Victim age group")
     SOURCE_TYPE = "source_type", _("Source type")
+    CORROBORATION = "corroboration", _("Corroboration")
 
 
 class SearchFacetValue(models.Model):

@@ -9,6 +9,11 @@ compartment changes, its documents take the new clearance at once and the facet 
 from it are dropped (both in the same transaction); re-indexing writes them again. A
 withdrawn or deleted record's documents go at once.
 
+The corroboration of acts and events (a facet) reads from information, sources and links
+along hearsay chains: records/corroboration_store.py names the acts and events it recomputed
+(`corroboration_changed`, in the writer's transaction); their corroboration facet rows are
+dropped at once (their clearance may no longer hold) and they are queued.
+
 Bulk inserts do not send model signals: `core.bulk.insert_instances` sends `rows_inserted`
 (records imports), and evidence intake sends it for the items it creates.
 """
@@ -21,6 +26,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from sillok.core.bulk import rows_inserted
 from sillok.records import models as records
+from sillok.records.corroboration_store import corroboration_changed
 from sillok.search import indexing, store
 
 MODEL_KINDS: dict[type, str] = {
@@ -165,6 +171,11 @@ def _rows_inserted(sender: type, instances: list[Any], **kwargs: Any) -> None:
     indexing.queue(targets)
 
 
+def _corroboration_changed(sender: type, targets: list[indexing.Target], **kwargs: Any) -> None:
+    indexing.drop_facets(targets, ("corroboration",))
+    indexing.queue(targets)
+
+
 def connect() -> None:
     from sillok.evidence.models import Item, ItemFile
 
@@ -178,3 +189,6 @@ def connect() -> None:
     post_save.connect(_item_file_changed, sender=ItemFile, dispatch_uid="sillok.search.ItemFile")
     post_delete.connect(_item_file_changed, sender=ItemFile, dispatch_uid="sillok.search.ItemFile")
     rows_inserted.connect(_rows_inserted, dispatch_uid="sillok.search.rows_inserted")
+    corroboration_changed.connect(
+        _corroboration_changed, dispatch_uid="sillok.search.corroboration_changed"
+    )

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sillok.accounts.roles import roles_of
+from sillok.assessment.access import can_view_cases
 from sillok.core.waiting import waiting_for
 from sillok.custody.status import repository_status
 from sillok.records.access import RecordActionRefused, can_view_records
@@ -88,6 +89,12 @@ SHORTCUTS: tuple[tuple[str, Any, Any, str], ...] = (
     ),
     ("search", _("Search"), _("Find items and records in Korean or English."), "search:search"),
     (
+        "cases",
+        _("Cases"),
+        _("Case files: charges, the proof matrix, gaps and tasks."),
+        "assessment:cases",
+    ),
+    (
         "vault",
         _("Vault"),
         _("The real identities of witnesses, for vault keepers."),
@@ -107,6 +114,7 @@ def may_open(user: Any) -> dict[str, bool]:
         "export": _passes(check_can_export, user),
         "redaction": can_review(user) or can_request(user),
         "search": may_search(user),
+        "cases": can_view_cases(user),
         "vault": is_vault_keeper(user),
     }
 

@@ -33,7 +33,8 @@ SENTINEL_PERSON = "Sentinel Pak"
 # Commands that read (or write) repository data: they take --as and apply its permissions.
 READS_DATA = {
     "audit", "verify", "jobs", "vocab", "places", "item", "record", "export", "import",
-    "ingest", "vault", "redact", "redaction", "search", "saved-searches",
+    "ingest", "vault", "redact", "redaction", "search", "saved-searches", "frameworks",
+    "corroboration", "case",
 }  # fmt: skip
 # Operator commands at the server's shell: they act on the installation, not for a user.
 OPERATOR_ONLY = {
@@ -126,6 +127,11 @@ def _argv(name: str, data: dict, user: str) -> list[list[str]]:
         "redaction": [["redaction", "list", "--as", user]],
         "search": [["search", "Sentinel", "--as", user]],
         "saved-searches": [["saved-searches", "list", "--as", user]],
+        "corroboration": [["corroboration", ref.replace("P-", "A-"), "--as", user],
+                          ["corroboration", ref.replace("P-", "A-"), "--json", "--as", user]],
+        "case": [["case", "list", "--as", user], ["case", "show", "1", "--json", "--as", user]],
+        "frameworks": [["frameworks", "list", "--as", user],
+                       ["frameworks", "show", "rome-statute", "--json", "--as", user]],
     }[name]  # fmt: skip
 
 
@@ -169,6 +175,7 @@ ALLOWED = [
     (["places", "show", "KP-09", "--as", "analyst"], "analyst", "KP-09"),
     (["record", "show", "{person}", "--as", "analyst"], "analyst", SENTINEL_PERSON),
     (["item", "show", "{item}", "--as", "analyst"], "analyst", SENTINEL_ITEM),
+    (["frameworks", "show", "rome-statute", "--as", "analyst"], "analyst", "Torture"),
 ]
 
 

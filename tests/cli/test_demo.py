@@ -10,8 +10,9 @@ from sillok.accounts.models import User
 from sillok.accounts.roles import ROLE_NAMES
 from sillok.custody.models import AuditEntry
 from sillok.custody.services import open_blob
+from sillok.demo.assessment_case import read_assessment_case
 from sillok.demo.casework import read_casework
-from sillok.demo.services import DATA_DIR, read_manifest
+from sillok.demo.services import DATA_DIR, EXTRA_USERS, read_manifest
 from sillok.evidence.models import Item, ItemFile
 from sillok.testing.cli import run_sillok
 from sillok.workspace.services import do_initialise_repository
@@ -34,11 +35,12 @@ def test_demo_loads_users_and_documents_once():
     first = run_sillok("demo")
     assert first.returncode == 0, first.stderr
     passwords = password_lines(first.stdout)
-    assert set(passwords) == {f"demo-{role}" for role in ROLE_NAMES}
+    roles = {f"demo-{role}": role for role in ROLE_NAMES} | dict(EXTRA_USERS)
+    assert set(passwords) == set(roles)
     for username, password in passwords.items():
         user = User.objects.get(username=username)
         assert user.check_password(password)
-        assert list(user.groups.values_list("name", flat=True)) == [username[len("demo-") :]]
+        assert list(user.groups.values_list("name", flat=True)) == [roles[username]]
     assert "two factors" in first.stdout and "authenticator" in first.stdout
     # Documents: public UN-document items through intake, byte for byte, with custody.
     manifest = read_manifest()
@@ -49,9 +51,10 @@ def test_demo_loads_users_and_documents_once():
         original = ItemFile.objects.get(role="original", sha256=doc["sha256"])
         assert original.item.kind == "un_document" and original.item.sensitivity == "public"
         assert original.item.custody_events.get().action == "intake"
-    # The UN documents and the casework's interview notes (tests/demo/test_casework.py).
+    # The UN documents, the casework's interview notes (tests/demo/test_casework.py) and the
+    # demo case file's (tests/demo/test_assessment_demo.py).
     intakes = AuditEntry.objects.filter(action="custody.intake").count()
-    assert intakes == 4 + len(read_casework()["items"])
+    assert intakes == 4 + len(read_casework()["items"]) + len(read_assessment_case()["items"])
     stored, items = AuditEntry.objects.filter(action="blob.stored").count(), Item.objects.count()
     assert not any(
         password in json.dumps(list(AuditEntry.objects.values_list("details", flat=True)))
@@ -63,7 +66,7 @@ def test_demo_loads_users_and_documents_once():
     assert "already loaded" in second.stdout
     assert not any(password in second.stdout for password in passwords.values())
     assert password_lines(second.stdout) == {}
-    assert User.objects.filter(username__startswith="demo-").count() == 8
+    assert User.objects.filter(username__startswith="demo-").count() == len(roles)
     assert AuditEntry.objects.filter(action="custody.intake").count() == intakes
     assert AuditEntry.objects.filter(action="blob.stored").count() == stored
     assert Item.objects.count() == items

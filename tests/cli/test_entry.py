@@ -8,6 +8,7 @@ import pytest
 
 from sillok import cli
 
+
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="POSIX signals")
 def test_calling_main_in_process_keeps_the_callers_sigpipe_handling(capsys):
     before = signal.getsignal(signal.SIGPIPE)
@@ -16,7 +17,6 @@ def test_calling_main_in_process_keeps_the_callers_sigpipe_handling(capsys):
     # A pytest or server process that let main() reset SIGPIPE would be killed outright by
     # the next write to a socket whose peer went away.
     assert signal.getsignal(signal.SIGPIPE) == before
-
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,13 @@ class Command(BaseCommand):
                 f"  {doc.symbol or '(draft, no symbol)':<18} {doc.date}  "
                 f"sha256:{doc.sha256[:16]}…  {doc.size:>6} bytes  {state}"
             )
+        case = result.assessment_case
+        if case is not None and case.case_id is not None:
+            self.stdout.write(
+                f"\nDemo case file (fictional), for demo-legal-expert and demo-legal-expert-2:\n"
+                f"  {case.case_id}  {case.title}\n"
+                f"  sillok case show {case.case_id} --as demo-legal-expert"
+            )
 
 
 def _as_json(result: DemoResult) -> dict[str, Any]:
@@ -83,4 +90,9 @@ def _as_json(result: DemoResult) -> dict[str, Any]:
         "already_loaded": result.already_loaded,
         "users": users,
         "documents": [asdict(doc) for doc in result.documents],
+        "case": (
+            {"id": result.assessment_case.case_id, "title": result.assessment_case.title}
+            if result.assessment_case is not None
+            else None
+        ),
     }
