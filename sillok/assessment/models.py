@@ -406,6 +406,8 @@ class AssessmentVersion(models.Model):
                 fields=["kind", "object_id", "number"], name="assessment_version_unique"
             )
         ]
+        # `sillok verify` walks the versions in audit order.
+        indexes = [models.Index(fields=["audit_seq"], name="assessment_version_audit_seq")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} version {self.number}"
