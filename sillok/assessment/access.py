@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from sillok.accounts.clearance import clearance_filter, log_denied_access, refusal_reason
 from sillok.assessment.models import CaseFile, CaseStatus
@@ -82,15 +83,17 @@ def check_can_change_case(user: Any, case: CaseFile, *, reopening: bool = False)
     already settled."""
     if not user.has_perm("assessment.change_cases"):
         raise CaseActionRefused(
-            "changing case files needs the change_cases permission (legal experts)"
+            _("changing case files needs the change_cases permission (legal experts)")
         )
     if case.status == CaseStatus.CLOSED and not reopening:
-        raise CaseActionRefused("this case is closed; reopen it before changing it")
+        raise CaseActionRefused(_("this case is closed; reopen it before changing it"))
 
 
 def check_can_review_assessments(user: Any) -> None:
     if not user.has_perm("assessment.review_assessment"):
         raise CaseActionRefused(
-            "confirming an element assessment needs the review_assessment permission "
-            "(legal experts)"
+            _(
+                "confirming an element assessment needs the review_assessment permission "
+                "(legal experts)"
+            )
         )

@@ -448,3 +448,13 @@ def test_versions_are_append_only_in_the_database(case_file):
             cursor.execute(statement, params)
     version.refresh_from_db()
     assert version.reason == ""
+
+
+def test_refusals_of_case_changes_speak_the_users_language(case_file, analyst):
+    from django.utils import translation
+
+    from sillok.assessment.access import check_can_change_case
+
+    with translation.override("ko"), pytest.raises(CaseActionRefused) as refused:
+        check_can_change_case(analyst, case_file)
+    assert "change_cases 권한" in str(refused.value)
